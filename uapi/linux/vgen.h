@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vgen - a generic partition API for virtual machine monitors.
+ *
+ * DOC: protocol overview
+ *
+ * vgen exposes three kinds of file descriptor, each with its own ioctl
+ * numbers (all under the single ioctl type VGENIO):
+ *
+ *  /dev/vgen        system fd (misc device, mode 0600)
+ *  partition fd     anonymous inode "vgen-partition", from VGEN_CREATE_PARTITION
+ *  VP fd            anonymous inode "vgen-vp", from VGEN_CREATE_VP
+ *
+ * Life cycle of a partition (the "proto-partition -> partition" model):
+ *
+ *  1. VGEN_CREATE_PARTITION on /dev/vgen with a struct vgen_partition_config
+ *     (VP count, APIC IDs, isolation type, user-mode-APIC flag, backend).
+ *     The new partition is a *proto-partition*: its CPUID table can be read
+ *     (VGEN_GET_CPUID) and changed (VGEN_SET_CPUID), and memory regions can
+ *     be set (VGEN_SET_MEMORY_REGION).
+ *  2. VGEN_FINALIZE turns it into a *partition* (the model's build()). The
+ *     CPUID table is frozen from then on (VGEN_SET_CPUID -> -EBUSY).
+ *  3. VGEN_CREATE_VP, once per VP index, returns a VP fd. A VP can only be
+ *     created after VGEN_FINALIZE (-EBUSY before), once per index (-EEXIST),
+ *     and with an index below the configured VP count (-EINVAL).
+ *  4. The VMM mmap()s the run page of each VP fd at offset 0 (size from
+ *     VGEN_GET_RUN_SIZE on /dev/vgen) and calls VGEN_RUN in a loop on the
+ *     thread that owns the VP, handling the exits described by struct
+ *     vgen_run.
+ *
+ * A VP fd holds a reference on its partition; fds may be closed in any
+ * order. Every ioctl on a partition or VP fd from a process other than the
+ * one that created the partition (a different mm) fails with -EIO.
+ *
+ * Extensibility rules, applying to every struct in this file:
+ *  - every struct has a 'flags' field and reserved space; unknown flags and
+ *    non-zero reserved fields are rejected with -EINVAL;
+ *  - new features are discovered with VGEN_CHECK_CAP (on /dev/vgen or a
+ *    partition fd), never through a version number;
+ *  - ioctl numbers are never reused or renumbered.
+ *
+ * Memory: guest physical memory is a set of up to VGEN_MAX_MEMORY_REGIONS
+ * non-overlapping regions, each backed by page-aligned anonymous or file
+ * memory of the VMM. The kernel pins a region's pages when the region is
+ * set and releases them when it is deleted or the partition dies; the VMM
+ * must keep the backing mapping in place while the region exists. Guest
+ * physical addresses outside every region are MMIO: accesses exit to
+ * userspace with VGEN_EXIT_MMIO. Writes to a read-only region
+ * (VGEN_MEM_READONLY) also exit as MMIO writes.
+ *
+ * Running: VGEN_RUN returns 0 with run->exit_reason set, or a negative
+ * errno. On entry the kernel first completes a pending port-I/O or MMIO
+ * read with the data userspace left in the run page, then reads
+ * run->immediate_exit once; if it is non-zero, VGEN_RUN returns -EINTR with
+ * VGEN_EXIT_INTR without running guest code. A pending signal also ends
+ * VGEN_RUN with -EINTR and VGEN_EXIT_INTR; the run loop checks for signals
+ * and rescheduling at least every VGEN_RUN_CHECK_INTERVAL guest
+ * instructions, so a guest that spins forever never stalls the host.
+ *
+ * Errors (all ioctls): -EFAULT bad user pointer; -EINVAL bad flags,
+ * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
+ * process or dead partition; -ENOMEM out of (memcg-accounted) memory.
+ * Each ioctl below lists its other errors.
+ */
+#ifndef _UAPI_LINUX_VGEN_H
+#define _UAPI_LINUX_VGEN_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VGENIO 0xB7
+
+/* Limits. */
+#define VGEN_MAX_VPS			1024
+#define VGEN_MAX_MEMORY_REGIONS		64
+#define VGEN_MAX_CPUID_ENTRIES		256
+#define VGEN_RUN_CHECK_INTERVAL		4096
+
+/* ------------------------------------------------------------------ */
+/* Capabilities: VGEN_CHECK_CAP returns 0 (absent) or a positive value. */
+
+#define VGEN_CAP_SOFTWARE_VP	0  /* 1: the software x86-64 VP backend is present */
+#define VGEN_CAP_MAX_VPS	1  /* maximum VP count per partition */
+#define VGEN_CAP_MEMORY_REGIONS	2  /* maximum number of memory regions */
+#define VGEN_CAP_READONLY_MEM	3  /* 1: VGEN_MEM_READONLY is supported */
+#define VGEN_CAP_CPUID_ENTRIES	4  /* maximum CPUID entries per table */
+#define VGEN_CAP_IMMEDIATE_EXIT	5  /* 1: vgen_run.immediate_exit is honoured */
+
+/* ------------------------------------------------------------------ */
+/* /dev/vgen ioctls */
+
+/**
+ * VGEN_CHECK_CAP - query a capability (argument: VGEN_CAP_*).
+ * Valid on /dev/vgen and on partition fds. Returns the capability's value,
+ * 0 for an unknown capability.
+ */
+#define VGEN_CHECK_CAP		_IO(VGENIO, 0x00)
+
+/**
+ * VGEN_GET_RUN_SIZE - size in bytes of the run page to mmap on a VP fd.
+ */
+#define VGEN_GET_RUN_SIZE	_IO(VGENIO, 0x01)
+
+/* vgen_partition_config.isolation */
+#define VGEN_ISOLATION_NONE	0
+#define VGEN_ISOLATION_VBS	1
+#define VGEN_ISOLATION_SNP	2
+#define VGEN_ISOLATION_TDX	3
+
+/* vgen_partition_config.backend */
+#define VGEN_BACKEND_AUTO	0
+#define VGEN_BACKEND_SOFTWARE	1
+
+/* vgen_partition_config.flags */
+#define VGEN_PARTITION_USER_MODE_APIC	(1U << 0)
+#define VGEN_PARTITION_VALID_FLAGS	(VGEN_PARTITION_USER_MODE_APIC)
+
+/**
+ * struct vgen_partition_config - proto-partition configuration.
+ * @flags: VGEN_PARTITION_*.
+ * @vp_count: number of VPs, 1..VGEN_MAX_VPS.
+ * @isolation: VGEN_ISOLATION_*; only VGEN_ISOLATION_NONE is implemented,
+ *	the others fail with -EOPNOTSUPP.
+ * @backend: VGEN_BACKEND_*; an unknown backend is -EINVAL.
+ * @apic_ids: user pointer to @vp_count __u32 APIC IDs (VP index i gets
+ *	apic_ids[i]), or 0 for APIC ID = VP index. IDs must be unique and
+ *	not 0xffffffff (-EINVAL).
+ * @reserved: must be zero.
+ *
+ * VGEN_CREATE_PARTITION returns a new partition fd (O_CLOEXEC).
+ */
+struct vgen_partition_config {
+	__u32 flags;
+	__u32 vp_count;
+	__u32 isolation;
+	__u32 backend;
+	__u64 apic_ids;
+	__u64 reserved[4];
+};
+
+#define VGEN_CREATE_PARTITION	_IOW(VGENIO, 0x02, struct vgen_partition_config)
+
+/* ------------------------------------------------------------------ */
+/* Partition fd ioctls (VGEN_CHECK_CAP is also valid here). */
+
+/* vgen_memory_region.flags */
+#define VGEN_MEM_READONLY	(1U << 0)
+#define VGEN_MEM_VALID_FLAGS	(VGEN_MEM_READONLY)
+
+/**
+ * struct vgen_memory_region - set or delete one guest memory region.
+ * @slot: region slot, 0..VGEN_MAX_MEMORY_REGIONS-1.
+ * @flags: VGEN_MEM_*.
+ * @guest_phys_addr: page-aligned guest physical base.
+ * @size: page-aligned size in bytes; 0 deletes the slot (-ENOENT if empty).
+ * @userspace_addr: page-aligned address of the VMM's backing memory.
+ * @reserved: must be zero.
+ *
+ * Setting a slot that is in use replaces it. Errors: -EEXIST the range
+ * overlaps another slot; -EINVAL misaligned, wrapping or beyond the
+ * partition's physical address width; -EFAULT the backing memory cannot be
+ * pinned (with write access unless read-only).
+ */
+struct vgen_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 size;
+	__u64 userspace_addr;
+	__u64 reserved[2];
+};
+
+#define VGEN_SET_MEMORY_REGION	_IOW(VGENIO, 0x10, struct vgen_memory_region)
+
+/* vgen_cpuid_entry.flags */
+#define VGEN_CPUID_SIGNIFICANT_INDEX	(1U << 0)
+#define VGEN_CPUID_ENTRY_VALID_FLAGS	(VGEN_CPUID_SIGNIFICANT_INDEX)
+
+/**
+ * struct vgen_cpuid_entry - one CPUID leaf.
+ * @function: EAX input.
+ * @index: ECX input; only compared if VGEN_CPUID_SIGNIFICANT_INDEX is set.
+ * @flags: VGEN_CPUID_*.
+ * @reserved0: must be zero.
+ * @result: EAX, EBX, ECX, EDX output.
+ * @mask: on VGEN_SET_CPUID, which result bits this entry sets: the leaf
+ *	becomes (old & ~mask) | (result & mask). On VGEN_GET_CPUID all ones.
+ * @reserved: must be zero.
+ */
+struct vgen_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 reserved0;
+	__u32 result[4];
+	__u32 mask[4];
+	__u32 reserved[4];
+};
+
+/**
+ * struct vgen_cpuid - a CPUID table.
+ * @nent: number of entries that follow (max VGEN_MAX_CPUID_ENTRIES).
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ * @entries: the entries.
+ *
+ * VGEN_GET_CPUID: on input @nent is the capacity of @entries; on output
+ * the number of entries (-E2BIG with @nent set to the needed count if the
+ * capacity is too small). The table holds the backend's defaults merged
+ * with every VGEN_SET_CPUID so far. A leaf not in the table returns zeros
+ * (for functions above the maximum basic/extended leaf, the maximum basic
+ * leaf, as on Intel hardware).
+ *
+ * VGEN_SET_CPUID: applies the entries in order with the mask rule, adding
+ * leaves that do not exist yet. Only on a proto-partition: -EBUSY after
+ * VGEN_FINALIZE; -E2BIG when the table would exceed the limit.
+ */
+struct vgen_cpuid {
+	__u32 nent;
+	__u32 flags;
+	__u64 reserved;
+	struct vgen_cpuid_entry entries[];
+};
+
+#define VGEN_GET_CPUID		_IOWR(VGENIO, 0x11, struct vgen_cpuid)
+#define VGEN_SET_CPUID		_IOW(VGENIO, 0x12, struct vgen_cpuid)
+
+/**
+ * VGEN_FINALIZE - build the partition (no argument; must be 0 or -EINVAL).
+ * Errors: -EBUSY already finalized.
+ */
+#define VGEN_FINALIZE		_IO(VGENIO, 0x13)
+
+/**
+ * struct vgen_create_vp - create one VP.
+ * @vp_index: 0..vp_count-1.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * Returns a VP fd (O_CLOEXEC). The VP starts in the architectural reset
+ * state (real mode, CS:IP f000:fff0). Errors: -EBUSY partition not
+ * finalized; -EEXIST VP already created; -EINVAL index out of range.
+ */
+struct vgen_create_vp {
+	__u32 vp_index;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define VGEN_CREATE_VP		_IOW(VGENIO, 0x14, struct vgen_create_vp)
+
+/* ------------------------------------------------------------------ */
+/* VP fd ioctls and the run page. */
+
+/* vgen_run.exit_reason */
+#define VGEN_EXIT_UNKNOWN	0
+#define VGEN_EXIT_IO		1  /* port I/O, see run->io */
+#define VGEN_EXIT_MMIO		2  /* MMIO, see run->mmio */
+#define VGEN_EXIT_HLT		3  /* HLT with no way to wake up in the kernel */
+#define VGEN_EXIT_SHUTDOWN	4  /* triple fault */
+#define VGEN_EXIT_INTR		5  /* signal or immediate_exit; VGEN_RUN returned -EINTR */
+#define VGEN_EXIT_INTERNAL_ERROR 6 /* see run->internal */
+
+/* vgen_run.io.direction and vgen_run.mmio.is_write */
+#define VGEN_EXIT_IO_IN		0
+#define VGEN_EXIT_IO_OUT	1
+
+/* vgen_run.internal.suberror */
+#define VGEN_INTERNAL_EMULATION_FAILURE	1  /* instruction not implemented */
+#define VGEN_INTERNAL_UNSUPPORTED_MODE	2  /* processor mode not implemented */
+#define VGEN_INTERNAL_INVALID_STATE	3  /* architecturally invalid VP state */
+
+#define VGEN_INTERNAL_MAX_DATA	8
+
+/**
+ * struct vgen_run - the run page, mmap'd at offset 0 of a VP fd.
+ * @immediate_exit: input; read once per VGEN_RUN after completing pending
+ *	I/O; non-zero makes VGEN_RUN return -EINTR/VGEN_EXIT_INTR at once.
+ * @flags: input; must be zero (VGEN_RUN fails with -EINVAL otherwise).
+ * @reserved_in: input; must be zero.
+ * @exit_reason: output; VGEN_EXIT_*; VGEN_EXIT_UNKNOWN while running.
+ * @exit_flags: output; zero for now.
+ * @reserved_out: output; zero.
+ * @io: VGEN_EXIT_IO. @port, @size (1, 2 or 4), @direction
+ *	(VGEN_EXIT_IO_IN/OUT), @data (little endian, OUT: the value written;
+ *	IN: userspace stores the value read before the next VGEN_RUN).
+ *	String instructions exit once per element.
+ * @mmio: VGEN_EXIT_MMIO. @gpa, @size (1, 2, 4 or 8), @is_write, @data
+ *	(write: the bytes written; read: userspace stores the bytes read).
+ * @internal: VGEN_EXIT_INTERNAL_ERROR. @suberror VGEN_INTERNAL_*, @ndata
+ *	valid entries of @data (data[0] = guest RIP), @insn_len bytes of the
+ *	instruction in @insn.
+ */
+struct vgen_run {
+	/* in */
+	__u8 immediate_exit;
+	__u8 pad_in[3];
+	__u32 flags;
+	__u64 reserved_in;
+	/* out */
+	__u32 exit_reason;
+	__u32 exit_flags;
+	__u64 reserved_out;
+	union {
+		struct {
+			__u16 port;
+			__u8 size;
+			__u8 direction;
+			__u32 data;
+			__u64 reserved[2];
+		} io;
+		struct {
+			__u64 gpa;
+			__u8 data[8];
+			__u32 size;
+			__u8 is_write;
+			__u8 pad[3];
+			__u64 reserved[2];
+		} mmio;
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[VGEN_INTERNAL_MAX_DATA];
+			__u8 insn_len;
+			__u8 insn[15];
+		} internal;
+		__u8 padding[256];
+	};
+};
+
+/** VGEN_RUN - run the VP until an exit. Errors: -EINTR (see above),
+ * -EINVAL bad run page input, -EBUSY VP running on another thread. */
+#define VGEN_RUN		_IO(VGENIO, 0x80)
+
+/* Segment attributes (struct vgen_segment.attributes), the descriptor's
+ * access byte and flags nibble: type 3:0, S 4, DPL 6:5, P 7, AVL 12,
+ * L 13, D/B 14, G 15. Limit is the expanded byte limit. */
+#define VGEN_SEG_ATTR_S		(1U << 4)
+#define VGEN_SEG_ATTR_P		(1U << 7)
+#define VGEN_SEG_ATTR_L		(1U << 13)
+#define VGEN_SEG_ATTR_DB	(1U << 14)
+#define VGEN_SEG_ATTR_G		(1U << 15)
+
+/** struct vgen_segment - a segment register. */
+struct vgen_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attributes;
+};
+
+/** struct vgen_table - GDTR or IDTR. */
+struct vgen_table {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/* GPR indices of vgen_regs.gpr, in x86 encoding order. */
+#define VGEN_REG_RAX	0
+#define VGEN_REG_RCX	1
+#define VGEN_REG_RDX	2
+#define VGEN_REG_RBX	3
+#define VGEN_REG_RSP	4
+#define VGEN_REG_RBP	5
+#define VGEN_REG_RSI	6
+#define VGEN_REG_RDI	7
+/* r8..r15 are 8..15 */
+
+/**
+ * struct vgen_regs - general registers (VGEN_GET_REGS / VGEN_SET_REGS).
+ * @gpr: RAX..R15 in encoding order.
+ * @rip: instruction pointer.
+ * @rflags: flags; bit 1 always reads as one; reserved bits -> -EINVAL.
+ * @flags: must be zero.
+ * @reserved0: must be zero.
+ * @reserved: must be zero.
+ */
+struct vgen_regs {
+	__u64 gpr[16];
+	__u64 rip;
+	__u64 rflags;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+/**
+ * struct vgen_sregs - segment and system registers.
+ * @cs, @ds, @es, @fs, @gs, @ss, @tr, @ldt: segment registers.
+ * @gdt, @idt: descriptor table registers.
+ * @cr0, @cr2, @cr3, @cr4, @cr8: control registers.
+ * @efer: IA32_EFER.
+ * @apic_base: IA32_APIC_BASE.
+ * @flags: must be zero.
+ * @reserved0, @reserved: must be zero.
+ *
+ * VGEN_SET_SREGS refuses architecturally invalid combinations with
+ * -EINVAL: reserved CR0/CR4/EFER bits, CR0.PG without CR0.PE, EFER.LME
+ * with CR0.PG but without CR4.PAE, EFER.LMA not equal to LME && PG, a
+ * 64-bit code segment (L) with D/B set.
+ */
+struct vgen_sregs {
+	struct vgen_segment cs, ds, es, fs, gs, ss;
+	struct vgen_segment tr, ldt;
+	struct vgen_table gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[8];
+};
+
+#define VGEN_GET_REGS		_IOR(VGENIO, 0x81, struct vgen_regs)
+#define VGEN_SET_REGS		_IOW(VGENIO, 0x82, struct vgen_regs)
+#define VGEN_GET_SREGS		_IOR(VGENIO, 0x83, struct vgen_sregs)
+#define VGEN_SET_SREGS		_IOW(VGENIO, 0x84, struct vgen_sregs)
+
+#endif /* _UAPI_LINUX_VGEN_H */
