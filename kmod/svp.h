@@ -175,6 +175,31 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit);
  */
 void svp_flush_all(struct svp_cpu *cpu);
 
+/* svp_cpuid_leaf.flags */
+#define SVP_CPUID_SIGNIFICANT_INDEX	(1U << 0)
+
+/**
+ * struct svp_cpuid_leaf - one default CPUID leaf of the software VP.
+ * @fn: EAX input. @idx: ECX input (if SVP_CPUID_SIGNIFICANT_INDEX).
+ * @flags: SVP_CPUID_*. @regs: EAX, EBX, ECX, EDX.
+ */
+struct svp_cpuid_leaf {
+	u32 fn;
+	u32 idx;
+	u32 flags;
+	u32 regs[4];
+};
+
+/**
+ * svp_cpuid_defaults() - the CPUID leaves describing exactly what the
+ * software VP implements (the partition's default table).
+ * @out: array to fill; @max: its capacity.
+ * Returns the number of leaves (at most @max are written). Per-VP fields
+ * (initial APIC ID in leaf 1 EBX[31:24], x2APIC ID in leaf 0xB EDX) are
+ * zero here; the embedder's cpuid op fills them in.
+ */
+unsigned int svp_cpuid_defaults(struct svp_cpuid_leaf *out, unsigned int max);
+
 /** svp_insns_retired() - instructions retired since init. */
 u64 svp_insns_retired(const struct svp_cpu *cpu);
 
