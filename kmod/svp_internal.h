@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of the software x86-64 VP core.
+ */
+#ifndef _VGEN_SVP_INTERNAL_H
+#define _VGEN_SVP_INTERNAL_H
+
+#include "svp.h"
+
+/* RFLAGS bits */
+#define SVP_CF		0x0001ULL
+#define SVP_PF		0x0004ULL
+#define SVP_AF		0x0010ULL
+#define SVP_ZF		0x0040ULL
+#define SVP_SF		0x0080ULL
+#define SVP_TF		0x0100ULL
+#define SVP_IF		0x0200ULL
+#define SVP_DF		0x0400ULL
+#define SVP_OF		0x0800ULL
+#define SVP_IOPL	0x3000ULL
+#define SVP_NT		0x4000ULL
+#define SVP_RF		0x10000ULL
+#define SVP_VM		0x20000ULL
+#define SVP_AC		0x40000ULL
+#define SVP_VIF		0x80000ULL
+#define SVP_VIP		0x100000ULL
+#define SVP_ID		0x200000ULL
+#define SVP_ARITH	(SVP_CF | SVP_PF | SVP_AF | SVP_ZF | SVP_SF | SVP_OF)
+#define SVP_RFLAGS_VALID	(SVP_ARITH | SVP_TF | SVP_IF | SVP_DF | \
+				 SVP_IOPL | SVP_NT | SVP_RF | SVP_VM | \
+				 SVP_AC | SVP_VIF | SVP_VIP | SVP_ID | 2)
+
+#define SVP_CR0_PE	(1ULL << 0)
+#define SVP_CR0_MP	(1ULL << 1)
+#define SVP_CR0_EM	(1ULL << 2)
+#define SVP_CR0_TS	(1ULL << 3)
+#define SVP_CR0_ET	(1ULL << 4)
+#define SVP_CR0_NE	(1ULL << 5)
+#define SVP_CR0_WP	(1ULL << 16)
+#define SVP_CR0_AM	(1ULL << 18)
+#define SVP_CR0_NW	(1ULL << 29)
+#define SVP_CR0_CD	(1ULL << 30)
+#define SVP_CR0_PG	(1ULL << 31)
+#define SVP_CR0_VALID	(SVP_CR0_PE | SVP_CR0_MP | SVP_CR0_EM | SVP_CR0_TS | \
+			 SVP_CR0_ET | SVP_CR0_NE | SVP_CR0_WP | SVP_CR0_AM | \
+			 SVP_CR0_NW | SVP_CR0_CD | SVP_CR0_PG)
+
+#define SVP_CR4_TSD	(1ULL << 2)
+#define SVP_CR4_PAE	(1ULL << 5)
+#define SVP_CR4_VALID	(SVP_CR4_TSD | SVP_CR4_PAE)
+
+#define SVP_EFER_SCE	(1ULL << 0)
+#define SVP_EFER_LME	(1ULL << 8)
+#define SVP_EFER_LMA	(1ULL << 10)
+#define SVP_EFER_NXE	(1ULL << 11)
+#define SVP_EFER_VALID	(SVP_EFER_SCE | SVP_EFER_LME | SVP_EFER_LMA | \
+			 SVP_EFER_NXE)
+
+/* Guest physical address width advertised in CPUID 0x80000008. */
+#define SVP_PHYS_BITS	40
+#define SVP_PHYS_MASK	((1ULL << SVP_PHYS_BITS) - 1)
+
+/* Exception vectors */
+#define SVP_DE	0
+#define SVP_DB	1
+#define SVP_BP	3
+#define SVP_OFV	4
+#define SVP_UD	6
+#define SVP_NM	7
+#define SVP_DF_VEC	8
+#define SVP_TS	10
+#define SVP_NP	11
+#define SVP_SS	12
+#define SVP_GP	13
+#define SVP_PFV	14
+
+/* Status of the internal helpers. */
+#define SVP_OK		0
+#define SVP_R_EXC	1	/* exception pending in cpu->exc_* */
+#define SVP_R_EXIT	2	/* exit pending in *cpu->exit */
+
+/* Lazy flag operations. */
+enum svp_lf_op {
+	SVP_LF_EAGER,	/* flags are in lf_flags */
+	SVP_LF_ADD,
+	SVP_LF_ADC,
+	SVP_LF_SUB,
+	SVP_LF_SBB,
+	SVP_LF_LOGIC,
+	SVP_LF_INC,
+	SVP_LF_DEC,
+};
+
+/* Software TLB access kinds. */
+enum svp_acc {
+	SVP_ACC_R,
+	SVP_ACC_W,
+	SVP_ACC_X,
+	SVP_ACC_COUNT
+};
+
+#define SVP_TLB_BITS	8
+#define SVP_TLB_SIZE	(1U << SVP_TLB_BITS)
+#define SVP_TLB_INVALID	1ULL	/* never a page-aligned tag */
+
+/**
+ * struct svp_tlbe - one software TLB entry.
+ * @tag: guest linear page address, or SVP_TLB_INVALID.
+ * @hva: host address of the page.
+ * @gpa: guest physical address of the page.
+ */
+struct svp_tlbe {
+	u64 tag;
+	u8 *hva;
+	u64 gpa;
+};
+
+#define SEG_NONE	0xff
+
+/**
+ * struct svp_insn - a decoded instruction.
+ * @ea: linear address of the memory operand (segment base included).
+ * @imm: first immediate (zero-extended raw bytes).
+ * @imm2: second immediate (ENTER).
+ * @next_rip: address of the next instruction.
+ * @op: opcode, 0x100 | byte for 0F xx.
+ * @len: length in bytes.
+ * @osz: operand size (2, 4, 8).
+ * @asz: address size (4, 8).
+ * @rex: REX prefix or 0.
+ * @rep: 0, 0xf2 or 0xf3.
+ * @seg: segment override (SVP_SEG_FS/GS) or SEG_NONE.
+ * @mod: ModRM mod.
+ * @reg: ModRM reg (with REX.R).
+ * @rm: ModRM rm (with REX.B).
+ * @lock: LOCK prefix.
+ * @mem: the ModRM operand is in memory.
+ * @p66: operand-size prefix present.
+ * @la: linear address of the instruction (decode cache tag).
+ * @gpa: guest physical address of the instruction.
+ * @disp: displacement of the memory operand.
+ * @base: base register of the memory operand, or -1.
+ * @index: index register, or -1.
+ * @scale: index shift count.
+ * @riprel: RIP-relative memory operand.
+ * @gen: code page generation when cached.
+ */
+struct svp_insn {
+	u64 ea;
+	u64 imm;
+	u64 imm2;
+	u64 next_rip;
+	u16 op;		/* 0x000-0x0ff, 0x100-0x1ff for 0F xx */
+	u8 len;
+	u8 osz;
+	u8 asz;
+	u8 rex;
+	u8 rep;
+	u8 seg;
+	u8 mod;
+	u8 reg;
+	u8 rm;
+	bool lock;
+	bool mem;
+	bool p66;
+	bool riprel;
+	s8 base;
+	s8 index;
+	u8 scale;
+	u32 gen;
+	u64 la;
+	u64 gpa;
+	u64 disp;
+};
+
+#define SVP_DC_BITS	10
+#define SVP_DC_SIZE	(1U << SVP_DC_BITS)
+#define SVP_CP_BITS	5
+#define SVP_CP_SIZE	(1U << SVP_CP_BITS)
+
+/**
+ * struct svp_codepage - a guest physical page holding cached decoded
+ * instructions; decoded entries are valid while @page and @gen match.
+ * @page: guest physical page address, or SVP_TLB_INVALID.
+ * @gen: bumped whenever the page's decoded instructions become invalid.
+ */
+struct svp_codepage {
+	u64 page;
+	u32 gen;
+};
+
+
+/**
+ * struct svp_rdbuf - data supplied by svp_complete_read() for a pending
+ * MMIO (@io false) or port (@io true) read.
+ */
+struct svp_rdbuf {
+	u64 addr;
+	u8 size;
+	bool io;
+	bool valid;
+	u8 data[8];
+};
+
+#define SVP_RDBUF_COUNT	2
+
+/**
+ * struct svp_cpu - the whole state of one software VP.
+ *
+ * Allocated zeroed by the embedder (svp_cpu_size() bytes); the arithmetic
+ * flags of s.rflags are kept lazily in lf_*.
+ */
+struct svp_cpu {
+	struct svp_state s;
+	const struct svp_host_ops *ops;
+	void *opaque;
+	u32 apic_id;
+	bool bsp;
+	bool mode_ok;
+	u8 cpl;
+
+	/* lazy flags */
+	u32 lf_op;
+	u32 lf_size;
+	u64 lf_res, lf_dst, lf_src, lf_aux, lf_flags;
+
+	/* pending exception */
+	u8 exc_vec;
+	bool exc_has_err;
+	bool exc_soft;		/* INT n / INT3: push the next RIP */
+	u32 exc_err;
+	u64 exc_next_rip;
+
+	/* exit being built */
+	struct svp_exit *exit;
+	bool exit_pending;
+	bool pending_read;	/* the exit was a read awaiting completion */
+	struct svp_rdbuf rd[SVP_RDBUF_COUNT];
+
+	u64 retired;
+	u8 ib[16];		/* bytes of the current instruction */
+	u8 ib_len;
+	struct svp_tlbe tlb[2][SVP_ACC_COUNT][SVP_TLB_SIZE];
+	struct svp_codepage cp[SVP_CP_SIZE];
+	struct svp_insn dc[SVP_DC_SIZE];
+};
+
+static inline u64 svp_mask(int size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static inline u64 svp_parity(u64 v)
+{
+	v &= 0xff;
+	v ^= v >> 4;
+	return ((0x6996 >> (v & 0xf)) & 1) ? 0 : SVP_PF;
+}
+
+/* Zero, sign and parity flags of @res of @size bytes. */
+static inline u64 svp_szp(u64 res, int size)
+{
+	u64 f = svp_parity(res);
+
+	res &= svp_mask(size);
+	if (!res)
+		f |= SVP_ZF;
+	if (res >> (size * 8 - 1))
+		f |= SVP_SF;
+	return f;
+}
+
+/* The arithmetic flags, computed from the lazy state. */
+static inline u64 svp_flags(const struct svp_cpu *cpu)
+{
+	int sz = cpu->lf_size;
+	u64 m, sb, res, dst, src, f;
+	bool cf, of;
+
+	if (cpu->lf_op == SVP_LF_EAGER)
+		return cpu->lf_flags;
+	m = svp_mask(sz);
+	sb = 1ULL << (sz * 8 - 1);
+	res = cpu->lf_res & m;
+	dst = cpu->lf_dst & m;
+	src = cpu->lf_src & m;
+	f = svp_szp(res, sz) | ((dst ^ src ^ res) & SVP_AF);
+	switch (cpu->lf_op) {
+	case SVP_LF_ADD:
+		cf = res < dst;
+		of = (dst ^ res) & (src ^ res) & sb;
+		break;
+	case SVP_LF_ADC:
+		cf = cpu->lf_aux ? res <= dst : res < dst;
+		of = (dst ^ res) & (src ^ res) & sb;
+		break;
+	case SVP_LF_SUB:
+		cf = dst < src;
+		of = (dst ^ src) & (dst ^ res) & sb;
+		break;
+	case SVP_LF_SBB:
+		cf = cpu->lf_aux ? dst <= src : dst < src;
+		of = (dst ^ src) & (dst ^ res) & sb;
+		break;
+	case SVP_LF_INC:
+		cf = cpu->lf_aux;
+		of = (dst ^ res) & (src ^ res) & sb;
+		break;
+	case SVP_LF_DEC:
+		cf = cpu->lf_aux;
+		of = (dst ^ src) & (dst ^ res) & sb;
+		break;
+	default:	/* SVP_LF_LOGIC */
+		return svp_szp(res, sz);
+	}
+	if (cf)
+		f |= SVP_CF;
+	if (of)
+		f |= SVP_OF;
+	return f;
+}
+
+static inline void svp_set_lazy(struct svp_cpu *cpu, u32 op, int size,
+				u64 dst, u64 src, u64 res)
+{
+	cpu->lf_op = op;
+	cpu->lf_size = size;
+	cpu->lf_dst = dst;
+	cpu->lf_src = src;
+	cpu->lf_res = res;
+}
+
+static inline void svp_set_eager(struct svp_cpu *cpu, u64 flags)
+{
+	cpu->lf_op = SVP_LF_EAGER;
+	cpu->lf_flags = flags & SVP_ARITH;
+}
+
+static inline u64 svp_get_rflags(const struct svp_cpu *cpu)
+{
+	return (cpu->s.rflags & ~SVP_ARITH) | svp_flags(cpu) | 2;
+}
+
+static inline void svp_put_rflags(struct svp_cpu *cpu, u64 v)
+{
+	cpu->s.rflags = (v & SVP_RFLAGS_VALID) | 2;
+	svp_set_eager(cpu, v);
+}
+
+/* svp_cpu.c */
+void svp_update_mode(struct svp_cpu *cpu);
+int svp_deliver(struct svp_cpu *cpu);
+int svp_load_seg(struct svp_cpu *cpu, int seg, u16 sel);
+int svp_iret(struct svp_cpu *cpu, int osz);
+int svp_far_ret(struct svp_cpu *cpu, int osz, u16 pop_bytes);
+int svp_far_jmp(struct svp_cpu *cpu, u16 sel, u64 off, bool call, int osz,
+		u64 next_rip);
+int svp_load_tr_ldt(struct svp_cpu *cpu, bool tr, u16 sel);
+int svp_read_sys(struct svp_cpu *cpu, u64 la, int size, u64 *val);
+int svp_write_sys(struct svp_cpu *cpu, u64 la, int size, u64 val);
+int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val);
+int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val);
+int svp_write_cr(struct svp_cpu *cpu, int cr, u64 val);
+
+/* svp_mem.c */
+int svp_translate(struct svp_cpu *cpu, u64 la, int acc, bool user,
+		  u8 **hva, u64 *gpa);
+int svp_read_slow(struct svp_cpu *cpu, u64 la, int size, u64 *val,
+		  int acc, bool user);
+int svp_write_slow(struct svp_cpu *cpu, u64 la, int size, u64 val,
+		   bool user);
+void svp_tlb_flush(struct svp_cpu *cpu);
+void svp_tlb_flush_page(struct svp_cpu *cpu, u64 la);
+void svp_code_mark(struct svp_cpu *cpu, u64 page);
+void svp_code_flush(struct svp_cpu *cpu);
+int svp_raise(struct svp_cpu *cpu, int vec, u32 err, bool has_err);
+int svp_fail(struct svp_cpu *cpu, u32 kind, const u8 *insn, int len);
+
+static inline bool svp_canonical(u64 la)
+{
+	return (u64)((s64)(la << 16) >> 16) == la;
+}
+
+static inline struct svp_tlbe *svp_tlb_lookup(struct svp_cpu *cpu, u64 la,
+					      int acc, bool user)
+{
+	u64 tag = la & ~0xfffULL;
+	struct svp_tlbe *e;
+
+	e = &cpu->tlb[user][acc][(la >> 12) & (SVP_TLB_SIZE - 1)];
+	return likely(e->tag == tag) ? e : NULL;
+}
+
+/* Read @size (1,2,4,8) bytes at linear address @la. */
+static inline int svp_read(struct svp_cpu *cpu, u64 la, int size, u64 *val,
+			   bool user)
+{
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_R, user);
+	u32 off = la & 0xfff;
+
+	if (likely(e && off + size <= 4096)) {
+		u8 *p = e->hva + off;
+
+		switch (size) {
+		case 1:
+			*val = *p;
+			break;
+		case 2:
+			*val = *(u16 *)p;
+			break;
+		case 4:
+			*val = *(u32 *)p;
+			break;
+		default:
+			*val = *(u64 *)p;
+			break;
+		}
+		return SVP_OK;
+	}
+	return svp_read_slow(cpu, la, size, val, SVP_ACC_R, user);
+}
+
+/* Write @size (1,2,4,8) bytes at linear address @la. */
+static inline int svp_write(struct svp_cpu *cpu, u64 la, int size, u64 val,
+			    bool user)
+{
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_W, user);
+	u32 off = la & 0xfff;
+
+	if (likely(e && off + size <= 4096)) {
+		u8 *p = e->hva + off;
+
+		switch (size) {
+		case 1:
+			*p = val;
+			break;
+		case 2:
+			*(u16 *)p = val;
+			break;
+		case 4:
+			*(u32 *)p = val;
+			break;
+		default:
+			*(u64 *)p = val;
+			break;
+		}
+		return SVP_OK;
+	}
+	return svp_write_slow(cpu, la, size, val, user);
+}
+
+#endif /* _VGEN_SVP_INTERNAL_H */

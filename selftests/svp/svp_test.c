@@ -1,0 +1,1077 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the software x86-64 VP (kmod/svp_*.c built in userspace).
+ * Prints TAP and ends with "N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <pthread.h>
+#include <elf.h>
+
+#include "svp.h"
+#include "guest_syms.h"
+
+uint64_t cprog_work(void);
+
+#define RAM_SIZE	(32ULL << 20)
+#define MMIO_BASE	0xf0000000ULL
+
+static uint8_t *ram;
+static int npass, nfail, ntest;
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void svp_env_global_lock(void)
+{
+	pthread_mutex_lock(&big_lock);
+}
+
+void svp_env_global_unlock(void)
+{
+	pthread_mutex_unlock(&big_lock);
+}
+
+static void ok(int cond, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntest++;
+	printf("%sok %d - ", cond ? "" : "not ", ntest);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (cond)
+		npass++;
+	else
+		nfail++;
+}
+
+static void *op_gpa_to_hva(void *opaque, u64 gpa, bool write)
+{
+	(void)opaque;
+	(void)write;
+	if (gpa < RAM_SIZE)
+		return ram + (gpa & ~0xfffULL);
+	return NULL;
+}
+
+static struct svp_cpuid_leaf cpuid_tab[64];
+static unsigned int cpuid_n;
+
+static void op_cpuid(void *opaque, u32 fn, u32 idx, u32 out[4])
+{
+	unsigned int i;
+
+	(void)opaque;
+	for (i = 0; i < cpuid_n; i++) {
+		if (cpuid_tab[i].fn == fn &&
+		    (!(cpuid_tab[i].flags & SVP_CPUID_SIGNIFICANT_INDEX) ||
+		     cpuid_tab[i].idx == idx)) {
+			memcpy(out, cpuid_tab[i].regs, 16);
+			return;
+		}
+	}
+	memset(out, 0, 16);
+}
+
+static const struct svp_host_ops ops = {
+	.gpa_to_hva = op_gpa_to_hva,
+	.cpuid = op_cpuid,
+};
+
+static struct svp_cpu *new_cpu(void)
+{
+	struct svp_cpu *c = calloc(1, svp_cpu_size());
+
+	svp_cpu_init(c, &ops, NULL, 0, true);
+	return c;
+}
+
+static void w64(u64 gpa, u64 v)
+{
+	memcpy(ram + gpa, &v, 8);
+}
+
+static u64 r64(u64 gpa)
+{
+	u64 v;
+
+	memcpy(&v, ram + gpa, 8);
+	return v;
+}
+
+static void load_file(const char *path, u64 gpa)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	n = fread(ram + gpa, 1, RAM_SIZE - gpa, f);
+	(void)n;
+	fclose(f);
+}
+
+static u64 load_elf(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	static uint8_t img[1 << 20];
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	size_t n;
+	int i;
+
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	n = fread(img, 1, sizeof(img), f);
+	fclose(f);
+	(void)n;
+	for (i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr *ph = (Elf64_Phdr *)(img + eh->e_phoff +
+						i * eh->e_phentsize);
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		memset(ram + ph->p_paddr, 0, ph->p_memsz);
+		memcpy(ram + ph->p_paddr, img + ph->p_offset, ph->p_filesz);
+	}
+	return eh->e_entry;
+}
+
+/* Page tables, GDT, IDT, TSS for 64-bit long mode. */
+static void setup_tables(void)
+{
+	int i;
+	u64 tss = 0x6000;
+
+	memset(ram + 0x1000, 0, 0x6000);
+	w64(0x1000, 0x2000 | 7);
+	w64(0x2000, 0x3000 | 7);
+	w64(0x2000 + 3 * 8, 0xc0000000ULL | 0x87);	/* 1 GiB: MMIO */
+	for (i = 0; i < 16; i++)
+		w64(0x3000 + i * 8, ((u64)i << 21) | 0x87);
+	w64(0x3000 + 2 * 8, (2ULL << 21) | 0x83);	/* supervisor only */
+	w64(0x3000 + 3 * 8, (3ULL << 21) | 0x87 | (1ULL << 63)); /* NX */
+	/* GDT */
+	w64(0x4000, 0);
+	w64(0x4008, 0x00af9b000000ffffULL);
+	w64(0x4010, 0x00cf93000000ffffULL);
+	w64(0x4018, 0x00affb000000ffffULL);
+	w64(0x4020, 0x00cff3000000ffffULL);
+	w64(0x4028, 0x67 | ((tss & 0xffffff) << 16) | (0x89ULL << 40) |
+		    (((tss >> 24) & 0xff) << 56));
+	w64(0x4030, tss >> 32);
+	/* IDT: vectors 0..31 */
+	for (i = 0; i < 32; i++) {
+		u64 h = SYM_exc_table + 16 * i;
+		u64 lo = (h & 0xffff) | (0x08ULL << 16) |
+			 ((u64)(0x8e | (i == 31 || i == 3 ? 0x60 : 0)) << 40) |
+			 ((h >> 16) << 48);
+
+		w64(0x5000 + i * 16, lo);
+		w64(0x5008 + i * 16, h >> 32);
+	}
+	{
+		u64 h = SYM_iret_handler;
+
+		w64(0x5000 + 32 * 16, (h & 0xffff) | (0x08ULL << 16) |
+		    (0x8eULL << 40) | ((h >> 16) << 48));
+		w64(0x5008 + 32 * 16, h >> 32);
+	}
+	/* TSS: RSP0 */
+	w64(tss + 4, 0x90000);
+}
+
+static void lm_state(struct svp_state *s, u64 rip)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->rip = rip;
+	s->rflags = 2;
+	s->gpr[4] = 0x80000;
+	s->cr0 = 0x80010033ULL;
+	s->cr3 = 0x1000;
+	s->cr4 = 0x20;
+	s->efer = 0xd00;
+	s->pat = 0x0007040600070406ULL;
+	for (i = 0; i < SVP_SEG_COUNT; i++) {
+		s->seg[i].sel = 0x10;
+		s->seg[i].attr = 0xc093;
+		s->seg[i].limit = 0xffffffff;
+	}
+	s->seg[SVP_SEG_CS].sel = 8;
+	s->seg[SVP_SEG_CS].attr = 0xa09b;
+	s->seg[SVP_SEG_TR].sel = 0x28;
+	s->seg[SVP_SEG_TR].base = 0x6000;
+	s->seg[SVP_SEG_TR].limit = 0x67;
+	s->seg[SVP_SEG_TR].attr = 0x8b;
+	s->seg[SVP_SEG_LDTR].sel = 0;
+	s->seg[SVP_SEG_LDTR].attr = 0x82;
+	s->gdt.base = 0x4000;
+	s->gdt.limit = 0x37;
+	s->idt.base = 0x5000;
+	s->idt.limit = 33 * 16 - 1;
+}
+
+static int start(struct svp_cpu *c, u64 rip)
+{
+	struct svp_state s;
+
+	lm_state(&s, rip);
+	return svp_set_state(c, &s);
+}
+
+static int run(struct svp_cpu *c, struct svp_exit *e, u64 budget)
+{
+	return svp_run(c, budget, e);
+}
+
+static u64 reg(struct svp_cpu *c, int i)
+{
+	struct svp_state s;
+
+	svp_get_state(c, &s);
+	return i < 0 ? s.rip : s.gpr[i];
+}
+
+/* ---------------------------------------------------------------- */
+/* Guest program tests */
+
+static void test_exceptions(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_exit e;
+	int r;
+
+	start(c, SYM_t_ud);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 6 && reg(c, 12) == SYM_t_ud &&
+	   reg(c, 14) == (u64)-1, "#UD delivered (vec %llu rip %llx)",
+	   (unsigned long long)reg(c, 15), (unsigned long long)reg(c, 12));
+
+	start(c, SYM_t_de);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 0, "#DE on divide by zero");
+	start(c, SYM_t_de2);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 0 && reg(c, 12) == SYM_t_de2 + 15,
+	   "#DE on quotient overflow (rip %llx)",
+	   (unsigned long long)reg(c, 12));
+
+	start(c, SYM_t_gp);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 13 && reg(c, 14) == 0,
+	   "#GP(0) on unknown MSR");
+
+	start(c, SYM_t_pf);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 14 && reg(c, 14) == 0 &&
+	   reg(c, 13) == 0x40000000, "#PF not-present read, CR2 (ec %llx)",
+	   (unsigned long long)reg(c, 14));
+	start(c, SYM_t_pfw);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 14 && reg(c, 14) == 2 &&
+	   reg(c, 13) == 0x40001008, "#PF not-present write");
+
+	start(c, SYM_t_int);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 31 && reg(c, 12) == SYM_t_int + 2,
+	   "INT n pushes the next RIP");
+
+	start(c, SYM_t_triple);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_SHUTDOWN, "triple fault -> SHUTDOWN (%d)", r);
+
+	start(c, SYM_t_fault_noncanon);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 13, "non-canonical access #GP");
+
+	start(c, SYM_t_lockud);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 6, "LOCK with register dest #UD");
+
+	start(c, SYM_t_nx);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 14 && reg(c, 14) == 0x11 &&
+	   reg(c, 13) == 0x600000, "NX fetch #PF with I/D bit (ec %llx)",
+	   (unsigned long long)reg(c, 14));
+
+	start(c, SYM_t_fetch_mmio);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_FAILURE && e.fail.kind == SVP_FAIL_EMULATION &&
+	   e.fail.rip == 0xf0000000ULL, "fetch from MMIO -> FAILURE");
+
+	start(c, SYM_t_sse);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_FAILURE && e.fail.kind == SVP_FAIL_EMULATION &&
+	   e.fail.rip == SYM_t_sse && e.fail.len >= 3 &&
+	   e.fail.insn[0] == 0x0f && e.fail.insn[1] == 0x58,
+	   "SSE -> FAILURE with bytes, RIP unchanged");
+
+	start(c, SYM_t_user);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 14 && reg(c, 14) == 5 &&
+	   reg(c, 13) == 0x400000 && reg(c, 11) == 0x1b &&
+	   (reg(c, 1) & 0xffff) == 0x1b,
+	   "CPL3 via IRETQ, U/S violation #PF ec=5 from CPL3 (ec %llx cs %llx)",
+	   (unsigned long long)reg(c, 14), (unsigned long long)reg(c, 11));
+	ok(reg(c, 4) > 0x90000 - 0x40 && reg(c, 4) < 0x90000,
+	   "privilege change loads RSP0 from the TSS");
+
+	start(c, SYM_t_syscall);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 0x78 && !(reg(c, 9) & 0x100000) &&
+	   reg(c, 8) == SYM_t_syscall + 0x52 - 0x52 + (reg(c, 8) - SYM_t_syscall),
+	   "SYSCALL to LSTAR");
+
+	start(c, SYM_t_iret);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 10) == 3 && !(reg(c, 9) & 0x200) &&
+	   reg(c, -1) == SYM_iret_handler && reg(c, 4) == 0x80000,
+	   "INT n + IRETQ round trips (rip %llx rsp %llx)",
+	   (unsigned long long)reg(c, -1), (unsigned long long)reg(c, 4));
+	{
+		struct svp_state st;
+
+		svp_get_state(c, &st);
+		ok(st.rflags & 0x200, "IRETQ restored IF");
+		st.rflags |= 0x100;
+		svp_set_state(c, &st);
+		r = run(c, &e, 100);
+		ok(r == SVP_EXIT_FAILURE &&
+		   e.fail.kind == SVP_FAIL_UNSUPPORTED_MODE,
+		   "TF (single-step) refused, not ignored");
+	}
+
+	start(c, SYM_t_swapgs);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 0x302222 && r64(0x302322) == 0x1234,
+	   "SWAPGS (cached decode), POP m with GS override");
+
+	/* reset state is real mode: unsupported */
+	svp_cpu_init(c, &ops, NULL, 0, true);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_FAILURE && e.fail.kind == SVP_FAIL_UNSUPPORTED_MODE,
+	   "real mode -> UNSUPPORTED_MODE");
+	free(c);
+}
+
+static void test_io_mmio(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_exit e;
+	u32 d;
+	int r;
+
+	start(c, SYM_t_io);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IO && e.io.port == 0x60 && !e.io.is_write &&
+	   e.io.size == 1 && reg(c, -1) == SYM_t_io, "IN exit, RIP unchanged");
+	d = 0x41;
+	svp_complete_read(c, &d);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IO && e.io.port == 0x61 && e.io.is_write &&
+	   e.io.data == 0x42 && reg(c, 3) == 0x41, "IN completed; OUT exit");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IO && e.io.port == 0x3f8 && e.io.size == 4,
+	   "IN dx exit");
+	d = 0xdeadbeef;
+	svp_complete_read(c, &d);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 6) == 0xdeadbeef, "IN dx completed");
+
+	start(c, SYM_t_mmio);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_MMIO && e.mmio.gpa == MMIO_BASE && !e.mmio.is_write &&
+	   e.mmio.size == 4 && reg(c, -1) == SYM_t_mmio + 10,
+	   "MMIO read exit");
+	d = 0x12345678;
+	svp_complete_read(c, &d);
+	r = run(c, &e, 100);
+	memcpy(&d, e.mmio.data, 4);
+	ok(r == SVP_EXIT_MMIO && e.mmio.is_write && e.mmio.gpa == MMIO_BASE + 4 &&
+	   d == 0x12345679, "MMIO read completed, MMIO write exit");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_MMIO && !e.mmio.is_write &&
+	   e.mmio.gpa == MMIO_BASE + 8, "MMIO RMW read exit");
+	d = 40;
+	svp_complete_read(c, &d);
+	r = run(c, &e, 100);
+	memcpy(&d, e.mmio.data, 4);
+	ok(r == SVP_EXIT_MMIO && e.mmio.is_write && d == 42,
+	   "MMIO RMW write exit");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT, "MMIO program finished");
+	free(c);
+}
+
+static void test_misc_progs(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_exit e;
+	int r;
+
+	memset(ram + 0x300000, 0, 0x1000);
+	start(c, SYM_t_lock);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && r64(0x300000) == 99 && reg(c, 0) == 18 &&
+	   r64(0x300008) == 1 && r64(0x300010) == 32 &&
+	   r64(0x300018) == 1 && r64(0x300020) == ~0ULL,
+	   "LOCK ops results (%llu)", (unsigned long long)r64(0x300000));
+
+	start(c, SYM_t_smc);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 7 && reg(c, 0) == 42,
+	   "self-modifying code sees the new instruction");
+
+	memset(ram + 0x302000, 0, 0x2000);
+	start(c, SYM_t_misc);
+	r = run(c, &e, 1000);
+	ok(r == SVP_EXIT_HLT, "misc program ran (%d, rip %llx)", r,
+	   (unsigned long long)reg(c, -1));
+	ok(ram[0x302000] == 1 && ram[0x302001] == 0 &&
+	   r64(0x302008) == 0x11 && r64(0x302100) == 0x11 &&
+	   r64(0x302108) == 0x22, "CMPXCHG16B");
+	ok(ram[0x302006] == 1 && r64(0x302110) == 0x0000000700000006ULL,
+	   "CMPXCHG8B");
+	ok(r64(0x302010) == 40, "ENTER/LEAVE (%llu)",
+	   (unsigned long long)r64(0x302010));
+	ok(ram[0x302002] == 1 && (r64(0x302018) & 0x401) == 0x401,
+	   "POPF/PUSHF");
+	ok(ram[0x302003] == 1, "BT memory with negative bit offset");
+	ok(r64(0x302020) == 0x123456789abcdef0ULL &&
+	   r64(0x302028) == SYM_t_misc, "MOVABS, moffs, RIP-relative LEA");
+	ok(ram[0x302004] == 0x44 && ram[0x302005] == 10, "XLAT, LOOP");
+	ok(reg(c, 9) == 0x80000, "CALL indirect + RET imm16");
+	ok(r64(0x302048) == (u64)-14 && r64(0x302050) == 2, "CQO + IDIV m64");
+	ok(r64(0x302058) == 0x1122334455667788ULL &&
+	   r64(0x302060) == 0x1122334455667789ULL,
+	   "page-crossing access, locked page-crossing INC");
+	ok(r64(0x302068) == 0x90000, "INVLPG picks up a new 1 GiB mapping");
+	ok((r64(0x3008) & 0x60) == 0x60, "accessed+dirty set in the PDE");
+
+	/* #NP while delivering #UD -> #DF */
+	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) & ~(1ULL << 47));
+	start(c, SYM_t_df);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 8 && reg(c, 14) == 0,
+	   "fault during delivery -> #DF");
+	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) | (1ULL << 47));
+
+	/* IST: #UD through IST1 */
+	w64(0x6000 + 0x24, 0xa0000);
+	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) | (1ULL << 32));
+	start(c, SYM_t_ud);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 6 && reg(c, 4) == 0xa0000 - 24,
+	   "IST stack switch (rsp %llx)", (unsigned long long)reg(c, 4));
+	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) & ~(7ULL << 32));
+
+	start(c, SYM_t_rep);
+	r = run(c, &e, 1000);
+	ok(r == SVP_EXIT_HLT && ram[0x300200 + 99] == 0xab &&
+	   reg(c, 8) == 42 && reg(c, 9) == 42 && reg(c, 10) == 0x3002d8 &&
+	   r64(0x3002e0) == 0x1122334455667788ULL &&
+	   reg(c, 0) == 0x1122334455667788ULL,
+	   "REP string ops (r8 %llu r9 %llu r10 %llx)",
+	   (unsigned long long)reg(c, 8), (unsigned long long)reg(c, 9),
+	   (unsigned long long)reg(c, 10));
+	free(c);
+}
+
+struct lock_arg {
+	struct svp_cpu *c;
+	int ret;
+};
+
+static void *lock_thread(void *p)
+{
+	struct lock_arg *a = p;
+	struct svp_exit e;
+	int r;
+
+	do {
+		r = svp_run(a->c, 4096, &e);
+	} while (r == SVP_EXIT_BUDGET);
+	a->ret = r;
+	return NULL;
+}
+
+static void test_lock_smp(void)
+{
+	struct lock_arg a[2];
+	pthread_t th[2];
+	struct svp_state s;
+	int i, n = 100000;
+
+	memset(ram + 0x301000, 0, 64);
+	for (i = 0; i < 2; i++) {
+		a[i].c = new_cpu();
+		lm_state(&s, SYM_t_lockloop);
+		s.gpr[1] = n;
+		s.gpr[7] = 0x301000;
+		svp_set_state(a[i].c, &s);
+		pthread_create(&th[i], NULL, lock_thread, &a[i]);
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ok(a[0].ret == SVP_EXIT_HLT && a[1].ret == SVP_EXIT_HLT &&
+	   r64(0x301000) == 2ULL * n && (u32)r64(0x301008) == 4U * n,
+	   "LOCK INC/ADD atomic across two VP threads (%llu)",
+	   (unsigned long long)r64(0x301000));
+	free(a[0].c);
+	free(a[1].c);
+}
+
+static void test_cprog(const char *path)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_exit e;
+	struct svp_state s;
+	u64 entry, res = 0, native, n0;
+	int r, outs = 0;
+	struct timespec t0, t1;
+	double dt;
+
+	entry = load_elf(path);
+	lm_state(&s, entry);
+	s.gpr[4] = 0x1f0000;
+	svp_set_state(c, &s);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n0 = svp_insns_retired(c);
+	for (;;) {
+		r = svp_run(c, 1000000, &e);
+		if (r == SVP_EXIT_BUDGET)
+			continue;
+		if (r == SVP_EXIT_IO && e.io.is_write && e.io.port == 0xe9) {
+			res |= (u64)e.io.data << (32 * outs++);
+			continue;
+		}
+		break;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	native = cprog_work();
+	ok(r == SVP_EXIT_HLT && outs == 2 && res == native,
+	   "freestanding C program %s (CRC-32, sort, mix): %llx vs native %llx",
+	   path, (unsigned long long)res, (unsigned long long)native);
+	if (r == SVP_EXIT_FAILURE)
+		printf("# failure kind %u rip %llx bytes %02x %02x %02x %02x\n",
+		       e.fail.kind, (unsigned long long)e.fail.rip,
+		       e.fail.insn[0], e.fail.insn[1], e.fail.insn[2],
+		       e.fail.insn[3]);
+	dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("# speed: %llu instructions in %.3f s = %.1f M instructions/s\n",
+	       (unsigned long long)(svp_insns_retired(c) - n0), dt,
+	       (svp_insns_retired(c) - n0) / dt / 1e6);
+	free(c);
+}
+
+void diff_tests(struct svp_cpu *c);
+
+static void test_cpuid_state(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_state s;
+
+	svp_get_state(c, &s);
+	ok(s.rip == 0xfff0 && s.seg[SVP_SEG_CS].base == 0xffff0000ULL &&
+	   s.seg[SVP_SEG_CS].sel == 0xf000 && s.rflags == 2 &&
+	   s.cr0 == 0x60000010ULL && s.apic_base == 0xfee00900ULL,
+	   "reset state");
+	lm_state(&s, 0x200000);
+	s.cr0 |= 1ULL << 40;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects CR0 reserved");
+	lm_state(&s, 0x200000);
+	s.efer &= ~0x400ULL;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects LMA mismatch");
+	lm_state(&s, 0x200000);
+	s.seg[SVP_SEG_CS].attr |= 0x4000;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects L+D CS");
+	lm_state(&s, 0x800000000000ULL);
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects bad RIP");
+	lm_state(&s, 0x200000);
+	ok(svp_set_state(c, &s) == 0, "set_state accepts long mode");
+	ok(cpuid_n > 5 && cpuid_tab[0].regs[1] == 0x6e656756,
+	   "CPUID vendor VgenVgenVgen");
+	free(c);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : ".";
+	char path[512];
+	struct svp_cpu *c;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cpuid_n = svp_cpuid_defaults(cpuid_tab, 64);
+	snprintf(path, sizeof(path), "%s/guest.bin", dir);
+	load_file(path, SYM__gstart);
+	setup_tables();
+
+	if (argc > 2 && !strcmp(argv[2], "speed")) {
+		/* profiling aid: only the C program, several times */
+		int i;
+
+		snprintf(path, sizeof(path), "%s/cprog.elf", dir);
+		for (i = 0; i < 5; i++)
+			test_cprog(path);
+		return 0;
+	}
+	printf("TAP version 13\n");
+	test_cpuid_state();
+	test_exceptions();
+	test_io_mmio();
+	test_misc_progs();
+	test_lock_smp();
+	c = new_cpu();
+	diff_tests(c);
+	free(c);
+	snprintf(path, sizeof(path), "%s/cprog-Os.elf", dir);
+	test_cprog(path);
+	snprintf(path, sizeof(path), "%s/cprog-O3.elf", dir);
+	test_cprog(path);
+	snprintf(path, sizeof(path), "%s/cprog.elf", dir);
+	test_cprog(path);
+	printf("1..%d\n", ntest);
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Differential tests against the host CPU */
+
+struct dctx {
+	u64 rax, rbx, rcx, rdx, fin, fout, mem;
+};
+
+enum dkind { K_PLAIN, K_SHIFT, K_ROT, K_SHD, K_DIV, K_BS };
+
+struct dcase {
+	const char *name;
+	u8 b[12];
+	int len;
+	int w;		/* operand width in bytes */
+	u64 fmask;	/* defined flags (K_PLAIN) */
+	int kind;
+	int op;		/* shift op / div signedness */
+};
+
+#define FA (SVP_CF_ | SVP_PF_ | SVP_AF_ | SVP_ZF_ | SVP_SF_ | SVP_OF_)
+#define SVP_CF_ 0x1ULL
+#define SVP_PF_ 0x4ULL
+#define SVP_AF_ 0x10ULL
+#define SVP_ZF_ 0x40ULL
+#define SVP_SF_ 0x80ULL
+#define SVP_OF_ 0x800ULL
+#define FL (SVP_CF_ | SVP_PF_ | SVP_ZF_ | SVP_SF_ | SVP_OF_)
+
+static u8 *xbuf;
+
+static u64 svp_sx_w(u64 v, int bytes)
+{
+	int sh = 64 - bytes * 8;
+
+	if (bytes >= 8)
+		return v;
+	return (u64)((s64)(v << sh) >> sh);
+}
+
+static u64 svp_sx_test(u64 v)
+{
+	return svp_sx_w(v, 2);
+}
+static u64 rs = 88172645463325252ULL;
+
+static u64 rnd(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return rs;
+}
+
+static u64 rndval(void)
+{
+	static const u64 sp[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000,
+				  0xffff, 0x7fffffff, 0x80000000ULL,
+				  0xffffffffULL, 0x7fffffffffffffffULL,
+				  0x8000000000000000ULL, ~0ULL, ~1ULL, 31, 32,
+				  63, 64, 8, 16, 9, 17, 33 };
+	u64 r = rnd();
+
+	switch (r & 7) {
+	case 0:
+		return sp[(r >> 8) % (sizeof(sp) / 8)];
+	case 1:
+		return (r >> 8) & 0xff;
+	case 2:
+		return svp_sx_test((r >> 8) & 0xffff);
+	default:
+		return rnd();
+	}
+}
+
+static void native_run(const struct dcase *t, struct dctx *x)
+{
+	static const u8 pro[] = { 0x53, 0x48, 0x8d, 0x77, 0x30, 0x48, 0x8b, 0x07, 0x48, 0x8b, 0x5f,
+				  0x08, 0x48, 0x8b, 0x4f, 0x10, 0x48, 0x8b,
+				  0x57, 0x18, 0xff, 0x77, 0x20, 0x9d };
+	static const u8 epi[] = { 0x9c, 0x8f, 0x47, 0x28, 0x48, 0x89, 0x07,
+				  0x48, 0x89, 0x5f, 0x08, 0x48, 0x89, 0x4f,
+				  0x10, 0x48, 0x89, 0x57, 0x18, 0x5b, 0xc3 };
+	u8 *p = xbuf;
+
+	memcpy(p, pro, sizeof(pro));
+	p += sizeof(pro);
+	memcpy(p, t->b, t->len);
+	p += t->len;
+	memcpy(p, epi, sizeof(epi));
+	((void (*)(struct dctx *))xbuf)(x);
+}
+
+static int guest_run(struct svp_cpu *c, const struct dcase *t,
+		     struct dctx *x)
+{
+	static int flip;
+	u64 code = (++flip & 1) ? 0x800000 : 0x801000 - 2;
+	u64 maddr = (flip & 2) ? 0x304000 : 0x305000 - 3;
+	struct svp_state s;
+	struct svp_exit e;
+	int r;
+
+	memcpy(ram + code, t->b, t->len);
+	ram[code + t->len] = 0xf4;
+	w64(maddr, x->mem);
+	lm_state(&s, code);
+	s.gpr[6] = maddr;
+	s.gpr[0] = x->rax;
+	s.gpr[3] = x->rbx;
+	s.gpr[1] = x->rcx;
+	s.gpr[2] = x->rdx;
+	s.rflags = x->fin;
+	if (svp_set_state(c, &s))
+		return -1;
+	r = svp_run(c, 2, &e);
+	svp_get_state(c, &s);
+	x->rax = s.gpr[0];
+	x->rbx = s.gpr[3];
+	x->rcx = s.gpr[1];
+	x->rdx = s.gpr[2];
+	x->fout = s.rflags;
+	x->mem = r64(maddr);
+	if (r != SVP_EXIT_HLT || s.rip != code + t->len + 1)
+		return -2;
+	return 0;
+}
+
+/* Defined flags and whether results are defined, for input @x. */
+static u64 defmask(const struct dcase *t, const struct dctx *x, int *resok)
+{
+	int bits = t->w * 8;
+	u32 c;
+
+	*resok = 1;
+	switch (t->kind) {
+	case K_SHIFT:
+	case K_ROT:
+	case K_SHD:
+		c = (t->op >= 0x100 ? t->op & 0xff : x->rcx) &
+		    (t->w == 8 ? 63 : 31);
+		if (!c)
+			return FA;
+		if (t->kind == K_ROT)
+			return SVP_CF_ | (c == 1 ? SVP_OF_ : 0);
+		if (t->kind == K_SHD) {
+			if ((int)c > bits) {
+				*resok = 0;
+				return 0;
+			}
+			return SVP_CF_ | SVP_PF_ | SVP_ZF_ | SVP_SF_ |
+			       (c == 1 ? SVP_OF_ : 0);
+		}
+		return ((int)c < bits ? SVP_CF_ : 0) | SVP_PF_ | SVP_ZF_ |
+		       SVP_SF_ | (c == 1 ? SVP_OF_ : 0);
+	case K_BS:
+		if (!(x->rbx & (t->w == 8 ? ~0ULL : (1ULL << bits) - 1)))
+			*resok = 0;
+		return t->fmask;
+	default:
+		return t->fmask;
+	}
+}
+
+/* Whether DIV/IDIV would fault for input @x. */
+static int div_faults(const struct dcase *t, const struct dctx *x)
+{
+	int w = t->w, bits = w * 8;
+	u64 m = w == 8 ? ~0ULL : (1ULL << bits) - 1;
+	u64 d = x->rbx & m;
+
+	if (!d)
+		return 1;
+	if (t->op == 0) {
+		unsigned __int128 n = w == 1 ? (x->rax & 0xffff) :
+			((unsigned __int128)(x->rdx & m) << bits) | (x->rax & m);
+
+		return n / d > m;
+	}
+	{
+		__int128 n, q, lim = (__int128)(m >> 1);
+		__int128 sd;
+
+		if (w == 1)
+			n = (s16)x->rax;
+		else if (w == 8)
+			n = (__int128)(((unsigned __int128)x->rdx << 64) | x->rax);
+		else
+			n = (__int128)(s64)svp_sx_w(((x->rdx & m) << bits) |
+						    (x->rax & m), w * 2);
+		sd = (__int128)(s64)svp_sx_w(d, w);
+		if (sd == -1) {
+			if (n == -n)
+				return 1;
+			q = -n;
+		} else {
+			q = n / sd;
+		}
+		return q > lim || q < -lim - 1;
+	}
+}
+
+static int ncases;
+static struct dcase cases[1200];
+
+static void add(const char *name, int w, int kind, int op, u64 fmask,
+		int n, ...)
+{
+	struct dcase *t = &cases[ncases++];
+	va_list ap;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->w = w;
+	t->kind = kind;
+	t->op = op;
+	t->fmask = fmask;
+	if (w == 2)
+		t->b[t->len++] = 0x66;
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		int b = va_arg(ap, int);
+
+		if (b == 0x48 && i == 0 && w != 8)
+			continue;
+		t->b[t->len++] = b;
+	}
+	va_end(ap);
+	if (w == 8 && t->b[0] != 0x48) {
+		/* REX.W must follow other prefixes */
+		int pos = 0;
+
+		while (pos < t->len && (t->b[pos] == 0xf3 || t->b[pos] == 0x66 ||
+						 t->b[pos] == 0xf0))
+			pos++;
+		if (t->b[pos] != 0x48 && !(t->b[pos] >= 0x48 &&
+					   t->b[pos] <= 0x4f)) {
+			memmove(t->b + pos + 1, t->b + pos, t->len - pos);
+			t->b[pos] = 0x48;
+			t->len++;
+		}
+	}
+}
+
+static void build_cases(void)
+{
+	static const char *alu[8] = { "add", "or", "adc", "sbb", "and", "sub",
+				      "xor", "cmp" };
+	static const char *sh[8] = { "rol", "ror", "rcl", "rcr", "shl", "shr",
+				     "sal", "sar" };
+	int w, op, cc;
+
+	for (w = 1; w <= 8; w *= 2) {
+		int o = w == 1 ? 0 : 1;
+
+		for (op = 0; op < 8; op++) {
+			u64 fm = (op == 1 || op == 4 || op == 6) ? FL : FA;
+
+			add(alu[op], w, K_PLAIN, 0, fm, 2, op * 8 + o, 0xd8);
+			add(alu[op], w, K_PLAIN, 0, fm, 3, w == 1 ? 0x80 : 0x83,
+			    0xc0 | op << 3, (int)(rnd() & 0xff));
+			if (w == 2)
+				add(alu[op], w, K_PLAIN, 0, fm, 4, 0x81,
+				    0xc0 | op << 3, 0x78, 0x96);
+			else if (w > 2)
+				add(alu[op], w, K_PLAIN, 0, fm, 6, 0x81,
+				    0xc0 | op << 3, 0x78, 0x56, 0x34, 0x92);
+		}
+		add("test", w, K_PLAIN, 0, FL, 2, 0x84 + o, 0xd8);
+		add("not", w, K_PLAIN, 0, FA, 2, 0xf6 + o, 0xd0);
+		add("neg", w, K_PLAIN, 0, FA, 2, 0xf6 + o, 0xd8);
+		add("inc", w, K_PLAIN, 0, FA, 2, 0xfe + o, 0xc0);
+		add("dec", w, K_PLAIN, 0, FA, 2, 0xfe + o, 0xc8);
+		add("mul", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 2, 0xf6 + o, 0xe3);
+		add("imul1", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 2, 0xf6 + o,
+		    0xeb);
+		add("div", w, K_DIV, 0, 0, 2, 0xf6 + o, 0xf3);
+		add("idiv", w, K_DIV, 1, 0, 2, 0xf6 + o, 0xfb);
+		for (op = 0; op < 8; op++) {
+			int kind = op < 4 ? K_ROT : K_SHIFT;
+			int ci = (int)(rnd() & 0x3f);
+
+			add(sh[op], w, kind, 0, 0, 2, 0xd2 + o, 0xc0 | op << 3);
+			add(sh[op], w, kind, 0x101, 0, 2, 0xd0 + o,
+			    0xc0 | op << 3);
+			add(sh[op], w, kind, 0x100 | ci, 0, 3, 0xc0 + o,
+			    0xc0 | op << 3, ci);
+		}
+		/* memory operands at [rsi], LOCKed read-modify-write */
+		for (op = 0; op < 8; op++) {
+			u64 fm = (op == 1 || op == 4 || op == 6) ? FL : FA;
+
+			add(alu[op], w, K_PLAIN, 0, fm, 2, op * 8 + o, 0x1e);
+			add(alu[op], w, K_PLAIN, 0, fm, 2, op * 8 + 2 + o,
+			    0x1e);
+			add(alu[op], w, K_PLAIN, 0, fm, 3, w == 1 ? 0x80 : 0x83,
+			    0x06 | op << 3, (int)(rnd() & 0xff));
+			if (op != 7)
+				add(alu[op], w, K_PLAIN, 0, fm, 3, 0xf0,
+				    op * 8 + o, 0x1e);
+		}
+		add("lock-not", w, K_PLAIN, 0, 0, 3, 0xf0, 0xf6 + o, 0x16);
+		add("lock-neg", w, K_PLAIN, 0, FA, 3, 0xf0, 0xf6 + o, 0x1e);
+		add("lock-inc", w, K_PLAIN, 0, FA, 3, 0xf0, 0xfe + o, 0x06);
+		add("lock-dec", w, K_PLAIN, 0, FA, 3, 0xf0, 0xfe + o, 0x0e);
+		add("lock-xadd", w, K_PLAIN, 0, FA, 4, 0xf0, 0x0f, 0xc0 + o,
+		    0x1e);
+		add("lock-cmpxchg", w, K_PLAIN, 0, FA, 4, 0xf0, 0x0f, 0xb0 + o,
+		    0x1e);
+		add("xchg-mem", w, K_PLAIN, 0, 0, 2, 0x86 + o, 0x1e);
+		add("mul-mem", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 2, 0xf6 + o,
+		    0x26);
+		for (op = 0; op < 8; op++)
+			add(sh[op], w, op < 4 ? K_ROT : K_SHIFT, 0, 0, 2,
+			    0xd2 + o, 0x06 | op << 3);
+		add("xchg", w, K_PLAIN, 0, 0, 2, 0x86 + o, 0xd8);
+		add("mov", w, K_PLAIN, 0, 0, 2, 0x88 + o, 0xd8);
+		add("xadd", w, K_PLAIN, 0, FA, 3, 0x0f, 0xc0 + o, 0xd9);
+		add("cmpxchg", w, K_PLAIN, 0, FA, 3, 0x0f, 0xb0 + o, 0xd9);
+		if (w == 1) {
+			add("setcc", 1, K_PLAIN, 0, 0, 3, 0x0f, 0x90 + (int)(rnd() & 15), 0xc0);
+			continue;
+		}
+		add("imul2", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 3, 0x0f, 0xaf,
+		    0xc3);
+		add("imul3b", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 3, 0x6b, 0xc3,
+		    0x85);
+		add("bt", w, K_PLAIN, 0, SVP_CF_, 3, 0x0f, 0xa3, 0xd8);
+		add("bts", w, K_PLAIN, 0, SVP_CF_, 3, 0x0f, 0xab, 0xd8);
+		add("btr", w, K_PLAIN, 0, SVP_CF_, 3, 0x0f, 0xb3, 0xd8);
+		add("btc", w, K_PLAIN, 0, SVP_CF_, 3, 0x0f, 0xbb, 0xd8);
+		for (op = 4; op < 8; op++)
+			add("bt-imm", w, K_PLAIN, 0, SVP_CF_, 4, 0x0f, 0xba,
+			    0xc0 | op << 3, (int)(rnd() & 0xff));
+		add("bsf", w, K_BS, 0, SVP_ZF_, 3, 0x0f, 0xbc, 0xc3);
+		add("bsr", w, K_BS, 0, SVP_ZF_, 3, 0x0f, 0xbd, 0xc3);
+		add("popcnt", w, K_PLAIN, 0, FA, 4, 0xf3, 0x0f, 0xb8, 0xc3);
+		add("lzcnt", w, K_PLAIN, 0, SVP_CF_ | SVP_ZF_, 4, 0xf3, 0x0f,
+		    0xbd, 0xc3);
+		add("shld-cl", w, K_SHD, 0, 0, 3, 0x0f, 0xa5, 0xd8);
+		add("shrd-cl", w, K_SHD, 0, 0, 3, 0x0f, 0xad, 0xd8);
+		cc = (int)(rnd() & 31);
+		add("shld-imm", w, K_SHD, 0x100 | cc, 0, 4, 0x0f, 0xa4, 0xd8,
+		    cc);
+		add("shrd-imm", w, K_SHD, 0x100 | cc, 0, 4, 0x0f, 0xac, 0xd8,
+		    cc);
+		add("movzx8", w, K_PLAIN, 0, 0, 3, 0x0f, 0xb6, 0xc3);
+		add("movsx8", w, K_PLAIN, 0, 0, 3, 0x0f, 0xbe, 0xc3);
+		add("movsx16", w, K_PLAIN, 0, 0, 3, 0x0f, 0xbf, 0xc3);
+		add("cbw", w, K_PLAIN, 0, 0, 1, 0x98);
+		add("cwd", w, K_PLAIN, 0, 0, 1, 0x99);
+		for (cc = 0; cc < 16; cc++)
+			add("cmovcc", w, K_PLAIN, 0, 0, 3, 0x0f, 0x40 + cc, 0xc3);
+		if (w >= 4)
+			add("bswap", w, K_PLAIN, 0, 0, 2, 0x0f, 0xc8);
+	}
+	for (cc = 0; cc < 16; cc++)
+		add("setcc", 1, K_PLAIN, 0, 0, 3, 0x0f, 0x90 + cc, 0xc0);
+	add("movsxd", 8, K_PLAIN, 0, 0, 2, 0x63, 0xc3);
+	add("sahf", 4, K_PLAIN, 0, FA, 1, 0x9e);
+	add("lahf", 4, K_PLAIN, 0, FA, 1, 0x9f);
+	add("cmc", 4, K_PLAIN, 0, FA, 1, 0xf5);
+	add("stc", 4, K_PLAIN, 0, FA, 1, 0xf9);
+	add("clc", 4, K_PLAIN, 0, FA, 1, 0xf8);
+	add("mov-ah", 1, K_PLAIN, 0, 0, 2, 0x88, 0xfc);	/* mov ah, bh */
+	add("mov-spl", 1, K_PLAIN, 0, 0, 3, 0x40, 0x88, 0xdc); /* mov spl? */
+	ncases--;	/* spl would clobber the test stack: drop */
+}
+
+void diff_tests(struct svp_cpu *c)
+{
+	int i, k, iters = 150;
+
+	xbuf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	build_cases();
+	for (i = 0; i < ncases; i++) {
+		const struct dcase *t = &cases[i];
+		int bad = 0, r = 0;
+		struct dctx in, n, g;
+		u64 fm = 0;
+		int resok = 1;
+		char desc[64] = "";
+
+		for (k = 0; k < iters && !bad; k++) {
+			in.rax = rndval();
+			in.rbx = rndval();
+			in.rcx = rndval();
+			in.rdx = rndval();
+			in.fin = (rnd() & (FA)) | 2;
+			in.mem = rndval();
+			if (t->kind == K_DIV && div_faults(t, &in))
+				continue;
+			n = in;
+			g = in;
+			native_run(t, &n);
+			r = guest_run(c, t, &g);
+			fm = defmask(t, &in, &resok);
+			if (r || ((n.fout ^ g.fout) & fm) ||
+			    (resok && (n.rax != g.rax || n.rbx != g.rbx ||
+				       n.rcx != g.rcx || n.rdx != g.rdx ||
+				       n.mem != g.mem))) {
+				bad = 1;
+				snprintf(desc, sizeof(desc), " r=%d", r);
+			}
+		}
+		ok(!bad, "diff %s/%d [%02x %02x %02x %02x]%s", t->name, t->w * 8,
+		   t->b[0], t->b[1], t->b[2], t->b[3], desc);
+		if (bad)
+			printf("#  in rax=%llx rbx=%llx rcx=%llx rdx=%llx f=%llx\n"
+			       "#  native rax=%llx rbx=%llx rcx=%llx rdx=%llx f=%llx\n"
+			       "#  svp    rax=%llx rbx=%llx rcx=%llx rdx=%llx f=%llx mask=%llx\n",
+			       (unsigned long long)in.rax, (unsigned long long)in.rbx,
+			       (unsigned long long)in.rcx, (unsigned long long)in.rdx,
+			       (unsigned long long)in.fin,
+			       (unsigned long long)n.rax, (unsigned long long)n.rbx,
+			       (unsigned long long)n.rcx, (unsigned long long)n.rdx,
+			       (unsigned long long)n.fout,
+			       (unsigned long long)g.rax, (unsigned long long)g.rbx,
+			       (unsigned long long)g.rcx, (unsigned long long)g.rdx,
+			       (unsigned long long)g.fout, (unsigned long long)fm);
+	}
+}
