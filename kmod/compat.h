@@ -1,12 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * compat.h - force-included into every kmod/ file (see Kbuild). The only
- * place where differences between the supported kernel series (Debian's
- * 6.1 and 6.12) are handled; no other file tests LINUX_VERSION_CODE.
+ * Kernel compatibility, force-included into every kmod/ file (see
+ * Kbuild). The only place where differences between the supported kernel
+ * series (Debian's 6.1 and 6.12) are handled; no other file tests
+ * LINUX_VERSION_CODE.
+ *
+ * Everything here is a macro so that this header pulls in nothing but
+ * <linux/version.h>; the users include the headers the expansions need.
  */
 #ifndef _VGEN_COMPAT_H
 #define _VGEN_COMPAT_H
 
 #include <linux/version.h>
+
+/*
+ * vgen_vm_flags_set() - set flags on a VMA being mmap()ed.
+ *
+ * 6.3 made vma->vm_flags read-only and added vm_flags_set(); before that
+ * the field was written directly.
+ */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+#define vgen_vm_flags_set(vma, flags)	vm_flags_set(vma, flags)
+#else
+#define vgen_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
+/*
+ * vgen_pin_user_pages_fast() - long-term pin user pages.
+ *
+ * The signature of pin_user_pages_fast() is the same on 6.1 and 6.12 (the
+ * vmas argument that 6.5 removed only existed on pin_user_pages()); the
+ * wrapper keeps the single call site independent of future changes.
+ */
+#define vgen_pin_user_pages_fast(start, nr, gup_flags, pages) \
+	pin_user_pages_fast(start, nr, gup_flags, pages)
 
 #endif /* _VGEN_COMPAT_H */

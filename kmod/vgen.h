@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The private header of the vgen module: the partition, memory, CPUID
+ * and VP objects and the functions the kmod/ files call in each other.
+ *
+ * Object lifetime: a partition is reference counted (struct kref). The
+ * partition fd holds one reference and every VP fd holds one; the
+ * partition, its memory regions and all of its VPs are torn down when the
+ * last reference goes. A VP object therefore lives exactly as long as the
+ * partition, while its fd (and any mapping of its run page) only pins the
+ * partition.
+ *
+ * Lock order: vgen_partition.state_lock -> vgen_partition.mem_lock; the
+ * per-VP vgen_vp.run_lock is never held together with either. SRCU read
+ * sections (vgen_partition.srcu) nest inside vgen_vp.run_lock.
+ */
+#ifndef _VGEN_VGEN_H
+#define _VGEN_VGEN_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/srcu.h>
+#include <linux/types.h>
+#include <linux/vgen.h>
+
+#include "svp.h"
+
+/*
+ * Guest physical address width of the software VP: every memory region
+ * must end at or below 2^VGEN_GPA_BITS.
+ */
+#define VGEN_GPA_BITS		40
+#define VGEN_GPA_LIMIT		(1ULL << VGEN_GPA_BITS)
+
+/* Largest single memory region (bounds the pinned page array). */
+#define VGEN_MAX_REGION_SIZE	(64ULL << 30)
+
+/**
+ * struct vgen_memslot - one guest memory region (an entry of a memslot
+ *	table; empty when @npages is zero).
+ * @gpa: guest physical base, page aligned.
+ * @npages: size in pages; 0 for an empty slot.
+ * @flags: VGEN_MEM_* of the region.
+ * @pages: the pinned host pages backing the region, @npages entries
+ *	(kvmalloc'd). Shared between consecutive tables while the slot is
+ *	unchanged; released once no published table refers to it.
+ */
+struct vgen_memslot {
+	u64 gpa;
+	unsigned long npages;
+	u32 flags;
+	struct page **pages;
+};
+
+/**
+ * struct vgen_memslots - an immutable memslot table, published through
+ *	vgen_partition.memslots and read under vgen_partition.srcu.
+ * @slot: the slots, indexed by the uapi slot number.
+ */
+struct vgen_memslots {
+	struct vgen_memslot slot[VGEN_MAX_MEMORY_REGIONS];
+};
+
+/**
+ * struct vgen_cpuid_leaf - one leaf of a partition's CPUID table.
+ * @fn: EAX input.
+ * @idx: ECX input, compared only with VGEN_CPUID_SIGNIFICANT_INDEX.
+ * @flags: VGEN_CPUID_*.
+ * @regs: EAX, EBX, ECX, EDX.
+ */
+struct vgen_cpuid_leaf {
+	u32 fn;
+	u32 idx;
+	u32 flags;
+	u32 regs[4];
+};
+
+/**
+ * struct vgen_cpuid_table - a partition's CPUID table, sorted by
+ *	(@fn, significant-index flag, @idx).
+ * @nent: number of valid @leaves.
+ * @leaves: the leaves.
+ */
+struct vgen_cpuid_table {
+	unsigned int nent;
+	struct vgen_cpuid_leaf leaves[VGEN_MAX_CPUID_ENTRIES];
+};
+
+struct vgen_vp;
+
+/**
+ * struct vgen_partition - a (proto-)partition.
+ * @refs: references: the partition fd and every VP fd.
+ * @mm: the creating process's mm (mmgrab'd); ioctls from any other mm
+ *	fail with -EIO.
+ * @vp_count: number of VPs, from the configuration.
+ * @apic_ids: APIC ID of every VP index, @vp_count entries.
+ * @config_flags: VGEN_PARTITION_* flags of the configuration.
+ * @state_lock: protects @finalized, the @vps array and writes to @cpuid.
+ * @finalized: VGEN_FINALIZE done; @cpuid is frozen from then on, so VPs
+ *	(which only exist after finalization) read it without a lock.
+ * @vps: VP objects by index, NULL where not created yet.
+ * @cpuid: the CPUID table.
+ * @mem_lock: serialises memslot table updates (VGEN_SET_MEMORY_REGION and
+ *	teardown); protects writes of @memslots and @mem_generation.
+ * @srcu: protects readers of @memslots (the VP run loop).
+ * @memslots: the current memslot table (SRCU-protected, never NULL).
+ * @mem_generation: incremented after every change of @memslots; a VP
+ *	flushes the interpreter's caches when it sees a new value.
+ * @dead: an internal error of the module was detected; every ioctl on the
+ *	partition and its VPs fails with -EIO from then on (written once,
+ *	read locklessly with READ_ONCE()).
+ * @destroyed: teardown has run (makes vgen_partition_destroy idempotent).
+ */
+struct vgen_partition {
+	struct kref refs;
+	struct mm_struct *mm;
+	u32 vp_count;
+	u32 *apic_ids;
+	u32 config_flags;
+
+	struct mutex state_lock;
+	bool finalized;
+	struct vgen_vp **vps;
+	struct vgen_cpuid_table *cpuid;
+
+	struct mutex mem_lock;
+	struct srcu_struct srcu;
+	struct vgen_memslots __rcu *memslots;
+	u64 mem_generation;
+
+	bool dead;
+	bool destroyed;
+};
+
+/**
+ * struct vgen_vp - a virtual processor.
+ * @part: the partition (the VP fd holds a reference on it).
+ * @index: VP index.
+ * @apic_id: APIC ID of the VP.
+ * @run_lock: protects @cpu, @pending and @mem_generation: held by VGEN_RUN
+ *	and by the register get/set ioctls (VGEN_RUN trylocks: -EBUSY).
+ * @cpu: the software VP (kvzalloc'd, svp_cpu_size() bytes).
+ * @run_page: the run page shared with userspace (struct vgen_run).
+ * @run: kernel address of @run_page.
+ * @pending: VGEN_EXIT_IO or VGEN_EXIT_MMIO if the last exit was a read
+ *	that the next VGEN_RUN completes with svp_complete_read(), else 0.
+ * @pending_size: size in bytes of the pending read.
+ * @mem_generation: vgen_partition.mem_generation last seen by @cpu.
+ */
+struct vgen_vp {
+	struct vgen_partition *part;
+	u32 index;
+	u32 apic_id;
+
+	struct mutex run_lock;
+	struct svp_cpu *cpu;
+	struct page *run_page;
+	struct vgen_run *run;
+	u32 pending;
+	u32 pending_size;
+	u64 mem_generation;
+};
+
+/* main.c */
+long vgen_check_cap(unsigned long cap);
+
+/* partition.c */
+int vgen_partition_create(const struct vgen_partition_config *cfg);
+void vgen_partition_get(struct vgen_partition *part);
+void vgen_partition_put(struct vgen_partition *part);
+bool vgen_partition_check_caller(const struct vgen_partition *part);
+void vgen_partition_kill(struct vgen_partition *part);
+
+/* memory.c */
+int vgen_memory_init(struct vgen_partition *part);
+void vgen_memory_destroy(struct vgen_partition *part);
+int vgen_memory_set_region(struct vgen_partition *part,
+			   const struct vgen_memory_region *region);
+void *vgen_memory_gpa_to_hva(struct vgen_partition *part, u64 gpa,
+			     bool write);
+int vgen_memory_access(struct vgen_partition *part, u64 gpa, void *buf,
+		       size_t len, bool write);
+
+/* cpuid.c */
+int vgen_cpuid_init(struct vgen_partition *part);
+void vgen_cpuid_destroy(struct vgen_partition *part);
+int vgen_cpuid_get(struct vgen_partition *part,
+		   struct vgen_cpuid __user *ucpuid);
+int vgen_cpuid_set(struct vgen_partition *part,
+		   struct vgen_cpuid __user *ucpuid);
+void vgen_cpuid_lookup(const struct vgen_partition *part, u32 apic_id,
+		       u32 fn, u32 idx, u32 out[4]);
+
+/* vp.c */
+int vgen_vp_create(struct vgen_partition *part,
+		   const struct vgen_create_vp *args);
+void vgen_vp_destroy(struct vgen_vp *vp);
+
+#endif /* _VGEN_VGEN_H */

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual processors: the VP fd, its run page and the run loop
+ * around the software VP (svp_run()).
+ */
+#include <linux/anon_inodes.h>
+#include <linux/compat.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
+#include <linux/uaccess.h>
+
+#include "vgen.h"
+
+/* RFLAGS bit 1 is reserved and always one. */
+#define VGEN_RFLAGS_FIXED	0x2ULL
+
+static void *vgen_vp_gpa_to_hva(void *opaque, u64 gpa, bool write)
+{
+	struct vgen_vp *vp = opaque;
+
+	return vgen_memory_gpa_to_hva(vp->part, gpa, write);
+}
+
+static void vgen_vp_cpuid(void *opaque, u32 fn, u32 idx, u32 out[4])
+{
+	struct vgen_vp *vp = opaque;
+
+	vgen_cpuid_lookup(vp->part, vp->apic_id, fn, idx, out);
+}
+
+static const struct svp_host_ops vgen_vp_host_ops = {
+	.gpa_to_hva	= vgen_vp_gpa_to_hva,
+	.cpuid		= vgen_vp_cpuid,
+};
+
+/*
+ * vgen_vp_memory_enter() - called at the start of every SRCU read section
+ * in which the interpreter may touch guest memory: if the memslot table
+ * changed since the VP last ran, drop every host pointer it cached.
+ */
+static void vgen_vp_memory_enter(struct vgen_vp *vp)
+{
+	/* Pairs with smp_store_release() in vgen_memory_set_region(). */
+	u64 gen = smp_load_acquire(&vp->part->mem_generation);
+
+	lockdep_assert_held(&vp->run_lock);
+	if (gen != vp->mem_generation) {
+		svp_flush_all(vp->cpu);
+		vp->mem_generation = gen;
+	}
+}
+
+/* Clear the output part of the run page and set the exit reason. */
+static void vgen_vp_set_exit(struct vgen_run *run, u32 reason)
+{
+	memset(run->padding, 0, sizeof(run->padding));
+	run->exit_flags = 0;
+	run->reserved_out = 0;
+	WRITE_ONCE(run->exit_reason, reason);
+}
+
+/*
+ * vgen_vp_report_exit() - translate an svp exit into the run page.
+ *
+ * Return: 0, or -EIO for an exit reason the module does not know (an
+ * interpreter bug; the partition is dead from then on).
+ */
+static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
+			       const struct svp_exit *ex)
+{
+	struct vgen_run *run = vp->run;
+	u8 len;
+
+	switch (reason) {
+	case SVP_EXIT_IO:
+		vgen_vp_set_exit(run, VGEN_EXIT_IO);
+		run->io.port = ex->io.port;
+		run->io.size = ex->io.size;
+		if (ex->io.is_write) {
+			run->io.direction = VGEN_EXIT_IO_OUT;
+			/* Only the accessed bytes of the register. */
+			run->io.data = ex->io.size >= 4 ? ex->io.data :
+				ex->io.data & ((1U << (8 * ex->io.size)) - 1);
+		} else {
+			run->io.direction = VGEN_EXIT_IO_IN;
+			vp->pending = VGEN_EXIT_IO;
+		}
+		return 0;
+	case SVP_EXIT_MMIO:
+		vgen_vp_set_exit(run, VGEN_EXIT_MMIO);
+		run->mmio.gpa = ex->mmio.gpa;
+		run->mmio.size = ex->mmio.size;
+		run->mmio.is_write = !!ex->mmio.is_write;
+		if (ex->mmio.is_write)
+			memcpy(run->mmio.data, ex->mmio.data,
+			       min_t(u32, ex->mmio.size,
+				     sizeof(run->mmio.data)));
+		else
+			vp->pending = VGEN_EXIT_MMIO;
+		return 0;
+	case SVP_EXIT_HLT:
+		vgen_vp_set_exit(run, VGEN_EXIT_HLT);
+		return 0;
+	case SVP_EXIT_SHUTDOWN:
+		vgen_vp_set_exit(run, VGEN_EXIT_SHUTDOWN);
+		return 0;
+	case SVP_EXIT_FAILURE:
+		vgen_vp_set_exit(run, VGEN_EXIT_INTERNAL_ERROR);
+		switch (ex->fail.kind) {
+		case SVP_FAIL_UNSUPPORTED_MODE:
+			run->internal.suberror = VGEN_INTERNAL_UNSUPPORTED_MODE;
+			break;
+		case SVP_FAIL_INVALID_STATE:
+			run->internal.suberror = VGEN_INTERNAL_INVALID_STATE;
+			break;
+		default:
+			run->internal.suberror =
+				VGEN_INTERNAL_EMULATION_FAILURE;
+			break;
+		}
+		run->internal.ndata = 1;
+		run->internal.data[0] = ex->fail.rip;
+		len = min_t(u8, ex->fail.len, sizeof(run->internal.insn));
+		run->internal.insn_len = len;
+		memcpy(run->internal.insn, ex->fail.insn, len);
+		return 0;
+	default:
+		pr_warn_ratelimited("vgen: unknown svp exit reason %d\n",
+				    reason);
+		vgen_partition_kill(vp->part);
+		return -EIO;
+	}
+}
+
+/*
+ * vgen_vp_complete_read() - finish the IN or MMIO read of the previous
+ * exit with the data userspace left in the run page (read once): hand the
+ * data to the interpreter and re-execute just that instruction, so that
+ * the access is complete even if VGEN_RUN then stops for immediate_exit
+ * or a signal.
+ *
+ * Return: 0, or 1 if finishing the instruction produced another exit
+ * (e.g. the MMIO write of a MOVS from MMIO), which is then in the run
+ * page; -EIO if vgen_vp_report_exit() failed.
+ */
+static int vgen_vp_complete_read(struct vgen_vp *vp)
+{
+	struct vgen_run *run = vp->run;
+	struct svp_exit ex;
+	u8 data[8] = { 0 };
+	int idx, reason;
+	unsigned int i;
+	u32 io;
+
+	lockdep_assert_held(&vp->run_lock);
+	if (vp->pending == VGEN_EXIT_IO) {
+		io = READ_ONCE(run->io.data);
+		for (i = 0; i < sizeof(io); i++)
+			data[i] = io >> (8 * i);
+	} else {
+		memcpy(data, run->mmio.data, sizeof(run->mmio.data));
+	}
+	vp->pending = 0;
+
+	memset(&ex, 0, sizeof(ex));
+	idx = srcu_read_lock(&vp->part->srcu);
+	vgen_vp_memory_enter(vp);
+	svp_complete_read(vp->cpu, data);
+	reason = svp_run(vp->cpu, 1, &ex);
+	srcu_read_unlock(&vp->part->srcu, idx);
+
+	if (reason == SVP_EXIT_BUDGET)
+		return 0;
+	return vgen_vp_report_exit(vp, reason, &ex) ?: 1;
+}
+
+/**
+ * vgen_vp_run() - VGEN_RUN: run the VP until an exit.
+ * @vp: the VP.
+ *
+ * Reads the run page's inputs once each; completes a pending IN or MMIO
+ * read first, then honours immediate_exit, then runs guest code in chunks
+ * of VGEN_RUN_CHECK_INTERVAL instructions, checking for signals and
+ * rescheduling between chunks. Each chunk runs inside an SRCU read section
+ * of the partition's memory, after flushing the interpreter's caches if
+ * the memory map changed.
+ *
+ * Return: 0 with run->exit_reason set; -EINTR (run->exit_reason is
+ * VGEN_EXIT_INTR) immediate_exit or a pending signal; -EINVAL non-zero
+ * run->flags or run->reserved_in; -EBUSY the VP is in use by another
+ * thread; -EIO internal error of the module.
+ */
+static int vgen_vp_run(struct vgen_vp *vp)
+{
+	struct srcu_struct *srcu = &vp->part->srcu;
+	struct vgen_run *run = vp->run;
+	struct svp_exit ex;
+	int idx, reason, ret;
+
+	if (!mutex_trylock(&vp->run_lock))
+		return -EBUSY;
+
+	if (READ_ONCE(run->flags) || READ_ONCE(run->reserved_in)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(run->exit_reason, VGEN_EXIT_UNKNOWN);
+
+	if (vp->pending) {
+		ret = vgen_vp_complete_read(vp);
+		if (ret) {
+			/* A new exit (0) or an internal error (-EIO). */
+			ret = ret > 0 ? 0 : ret;
+			goto out;
+		}
+	}
+
+	if (READ_ONCE(run->immediate_exit)) {
+		vgen_vp_set_exit(run, VGEN_EXIT_INTR);
+		ret = -EINTR;
+		goto out;
+	}
+
+	for (;;) {
+		if (signal_pending(current)) {
+			vgen_vp_set_exit(run, VGEN_EXIT_INTR);
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		memset(&ex, 0, sizeof(ex));
+		idx = srcu_read_lock(srcu);
+		vgen_vp_memory_enter(vp);
+		reason = svp_run(vp->cpu, VGEN_RUN_CHECK_INTERVAL, &ex);
+		srcu_read_unlock(srcu, idx);
+
+		if (reason == SVP_EXIT_BUDGET)
+			continue;
+		ret = vgen_vp_report_exit(vp, reason, &ex);
+		break;
+	}
+out:
+	mutex_unlock(&vp->run_lock);
+	return ret;
+}
+
+/*
+ * vgen_vp_put_state() - apply a modified copy of the state. Unchanged
+ * state is not written back, so a GET/SET round trip between an IN or
+ * MMIO read exit and the next VGEN_RUN keeps the pending read; a real
+ * change makes the interpreter drop it (the instruction will run again
+ * from the new state), so the module forgets it too.
+ */
+static int vgen_vp_put_state(struct vgen_vp *vp, const struct svp_state *st,
+			     const struct svp_state *orig)
+{
+	int ret;
+
+	lockdep_assert_held(&vp->run_lock);
+	if (!memcmp(st, orig, sizeof(*st)))
+		return 0;
+	ret = svp_set_state(vp->cpu, st);
+	if (!ret)
+		vp->pending = 0;
+	return ret;
+}
+
+/*
+ * vgen_vp_get_regs() - VGEN_GET_REGS.
+ *
+ * Return: 0; -EBUSY VP in use by another thread; -EFAULT.
+ */
+static int vgen_vp_get_regs(struct vgen_vp *vp, void __user *argp)
+{
+	struct svp_state st;
+	struct vgen_regs regs;
+
+	if (!mutex_trylock(&vp->run_lock))
+		return -EBUSY;
+	svp_get_state(vp->cpu, &st);
+	mutex_unlock(&vp->run_lock);
+
+	memset(&regs, 0, sizeof(regs));
+	memcpy(regs.gpr, st.gpr, sizeof(regs.gpr));
+	regs.rip = st.rip;
+	regs.rflags = st.rflags | VGEN_RFLAGS_FIXED;
+	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+}
+
+/*
+ * vgen_vp_set_regs() - VGEN_SET_REGS. RFLAGS bit 1 is forced on.
+ *
+ * Return: 0; -EFAULT; -EINVAL non-zero flags/reserved, reserved RFLAGS
+ * bits or a state the VP refuses (svp_set_state()); -EBUSY VP in use by
+ * another thread; -ENOMEM.
+ */
+static int vgen_vp_set_regs(struct vgen_vp *vp, void __user *argp)
+{
+	struct vgen_regs regs;
+	struct svp_state *st;
+	unsigned int i;
+	int ret;
+
+	if (copy_from_user(&regs, argp, sizeof(regs)))
+		return -EFAULT;
+	if (regs.flags || regs.reserved0)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(regs.reserved); i++)
+		if (regs.reserved[i])
+			return -EINVAL;
+
+	/* st[0] the new state, st[1] the current one (heap: large). */
+	st = kmalloc_array(2, sizeof(*st), GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return -ENOMEM;
+	if (!mutex_trylock(&vp->run_lock)) {
+		kfree(st);
+		return -EBUSY;
+	}
+	svp_get_state(vp->cpu, &st[1]);
+	st[0] = st[1];
+	memcpy(st[0].gpr, regs.gpr, sizeof(st[0].gpr));
+	st[0].rip = regs.rip;
+	st[0].rflags = regs.rflags | VGEN_RFLAGS_FIXED;
+	ret = vgen_vp_put_state(vp, &st[0], &st[1]);
+	mutex_unlock(&vp->run_lock);
+	kfree(st);
+	return ret;
+}
+
+/* The segment registers of struct vgen_sregs and their svp numbers. */
+static const struct {
+	size_t offset;
+	unsigned int svp;
+} vgen_sregs_segs[] = {
+	{ offsetof(struct vgen_sregs, cs), SVP_SEG_CS },
+	{ offsetof(struct vgen_sregs, ds), SVP_SEG_DS },
+	{ offsetof(struct vgen_sregs, es), SVP_SEG_ES },
+	{ offsetof(struct vgen_sregs, fs), SVP_SEG_FS },
+	{ offsetof(struct vgen_sregs, gs), SVP_SEG_GS },
+	{ offsetof(struct vgen_sregs, ss), SVP_SEG_SS },
+	{ offsetof(struct vgen_sregs, tr), SVP_SEG_TR },
+	{ offsetof(struct vgen_sregs, ldt), SVP_SEG_LDTR },
+};
+
+static struct vgen_segment *vgen_sregs_seg(struct vgen_sregs *sregs,
+					   unsigned int i)
+{
+	return (void *)sregs + vgen_sregs_segs[i].offset;
+}
+
+/*
+ * vgen_vp_get_sregs() - VGEN_GET_SREGS.
+ *
+ * Return: 0; -EBUSY VP in use by another thread; -EFAULT; -ENOMEM.
+ */
+static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
+{
+	struct vgen_sregs sregs;
+	struct svp_state *st;
+	unsigned int i;
+
+	/* Heap, not stack: both structures are large. */
+	st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return -ENOMEM;
+	if (!mutex_trylock(&vp->run_lock)) {
+		kfree(st);
+		return -EBUSY;
+	}
+	svp_get_state(vp->cpu, st);
+	mutex_unlock(&vp->run_lock);
+
+	memset(&sregs, 0, sizeof(sregs));
+	for (i = 0; i < ARRAY_SIZE(vgen_sregs_segs); i++) {
+		const struct svp_seg *s = &st->seg[vgen_sregs_segs[i].svp];
+		struct vgen_segment *d = vgen_sregs_seg(&sregs, i);
+
+		d->base = s->base;
+		d->limit = s->limit;
+		d->selector = s->sel;
+		d->attributes = s->attr;
+	}
+	sregs.gdt.base = st->gdt.base;
+	sregs.gdt.limit = st->gdt.limit;
+	sregs.idt.base = st->idt.base;
+	sregs.idt.limit = st->idt.limit;
+	sregs.cr0 = st->cr0;
+	sregs.cr2 = st->cr2;
+	sregs.cr3 = st->cr3;
+	sregs.cr4 = st->cr4;
+	sregs.cr8 = st->cr8;
+	sregs.efer = st->efer;
+	sregs.apic_base = st->apic_base;
+	kfree(st);
+	return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
+}
+
+/* Reserved fields of struct vgen_sregs, including the table padding. */
+static bool vgen_sregs_reserved_clear(const struct vgen_sregs *s)
+{
+	unsigned int i;
+
+	if (s->flags || s->reserved0)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
+		if (s->reserved[i])
+			return false;
+	for (i = 0; i < ARRAY_SIZE(s->gdt.pad); i++)
+		if (s->gdt.pad[i] || s->idt.pad[i])
+			return false;
+	return true;
+}
+
+/*
+ * vgen_vp_set_sregs() - VGEN_SET_SREGS.
+ *
+ * Return: 0; -EFAULT; -EINVAL non-zero flags/reserved/padding or an
+ * architecturally invalid state (svp_set_state()); -EBUSY VP in use by
+ * another thread; -ENOMEM.
+ */
+static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
+{
+	struct vgen_sregs sregs;
+	struct svp_state *st;
+	unsigned int i;
+	int ret;
+
+	if (copy_from_user(&sregs, argp, sizeof(sregs)))
+		return -EFAULT;
+	if (!vgen_sregs_reserved_clear(&sregs))
+		return -EINVAL;
+
+	/* st[0] the new state, st[1] the current one. */
+	st = kmalloc_array(2, sizeof(*st), GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return -ENOMEM;
+	if (!mutex_trylock(&vp->run_lock)) {
+		kfree(st);
+		return -EBUSY;
+	}
+	svp_get_state(vp->cpu, &st[1]);
+	st[0] = st[1];
+	for (i = 0; i < ARRAY_SIZE(vgen_sregs_segs); i++) {
+		struct svp_seg *d = &st->seg[vgen_sregs_segs[i].svp];
+		const struct vgen_segment *s = vgen_sregs_seg(&sregs, i);
+
+		d->base = s->base;
+		d->limit = s->limit;
+		d->sel = s->selector;
+		d->attr = s->attributes;
+	}
+	st->gdt.base = sregs.gdt.base;
+	st->gdt.limit = sregs.gdt.limit;
+	st->idt.base = sregs.idt.base;
+	st->idt.limit = sregs.idt.limit;
+	st->cr0 = sregs.cr0;
+	st->cr2 = sregs.cr2;
+	st->cr3 = sregs.cr3;
+	st->cr4 = sregs.cr4;
+	st->cr8 = sregs.cr8;
+	st->efer = sregs.efer;
+	st->apic_base = sregs.apic_base;
+	ret = vgen_vp_put_state(vp, &st[0], &st[1]);
+	mutex_unlock(&vp->run_lock);
+	kfree(st);
+	return ret;
+}
+
+/**
+ * vgen_vp_ioctl() - ioctls of a VP fd.
+ * @file: the VP file.
+ * @cmd: ioctl number.
+ * @arg: ioctl argument.
+ *
+ * Every ioctl fails with -EIO when called from a process other than the
+ * partition's creator or when the partition is dead, and with -EBUSY
+ * while another thread runs the VP (or accesses its state).
+ *
+ * VGEN_RUN: see vgen_vp_run(). VGEN_GET_REGS and VGEN_GET_SREGS: 0,
+ * -EFAULT or (GET_SREGS) -ENOMEM. VGEN_SET_REGS and VGEN_SET_SREGS: 0,
+ * -EFAULT, -ENOMEM, or -EINVAL for non-zero flags/reserved
+ * fields or a state the VP refuses (reserved RFLAGS/CR0/CR4/EFER bits,
+ * inconsistent long mode, non-canonical RIP in 64-bit mode, 64-bit CS
+ * with D/B).
+ *
+ * Return: as above; -ENOTTY for an unknown ioctl.
+ */
+static long vgen_vp_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct vgen_vp *vp = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (!vgen_partition_check_caller(vp->part))
+		return -EIO;
+
+	switch (cmd) {
+	case VGEN_RUN:
+		return vgen_vp_run(vp);
+	case VGEN_GET_REGS:
+		return vgen_vp_get_regs(vp, argp);
+	case VGEN_SET_REGS:
+		return vgen_vp_set_regs(vp, argp);
+	case VGEN_GET_SREGS:
+		return vgen_vp_get_sregs(vp, argp);
+	case VGEN_SET_SREGS:
+		return vgen_vp_set_sregs(vp, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Map the run page; anything beyond page 0 is a SIGBUS. */
+static vm_fault_t vgen_vp_fault(struct vm_fault *vmf)
+{
+	struct vgen_vp *vp = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	get_page(vp->run_page);
+	vmf->page = vp->run_page;
+	return 0;
+}
+
+static const struct vm_operations_struct vgen_vp_vm_ops = {
+	.fault = vgen_vp_fault,
+};
+
+/*
+ * vgen_vp_mmap() - map the run page: offset 0, at most one page, shared.
+ *
+ * Return: 0; -EIO wrong process or dead partition; -EINVAL other offset,
+ * length or a private mapping.
+ */
+static int vgen_vp_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vgen_vp *vp = file->private_data;
+
+	if (!vgen_partition_check_caller(vp->part))
+		return -EIO;
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > PAGE_SIZE)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vgen_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &vgen_vp_vm_ops;
+	return 0;
+}
+
+static int vgen_vp_release(struct inode *inode, struct file *file)
+{
+	struct vgen_vp *vp = file->private_data;
+
+	/* The VP itself lives until the partition goes. */
+	vgen_partition_put(vp->part);
+	return 0;
+}
+
+static const struct file_operations vgen_vp_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vgen_vp_release,
+	.unlocked_ioctl	= vgen_vp_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vgen_vp_mmap,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * vgen_vp_destroy() - free a VP (partition teardown only: no fd refers to
+ *	it any more).
+ * @vp: the VP.
+ */
+void vgen_vp_destroy(struct vgen_vp *vp)
+{
+	if (vp->run_page)
+		__free_page(vp->run_page);
+	kvfree(vp->cpu);
+	kfree(vp);
+}
+
+/* Allocate and initialise a VP (not yet visible anywhere). */
+static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
+{
+	struct vgen_vp *vp;
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL_ACCOUNT);
+	if (!vp)
+		return NULL;
+	vp->part = part;
+	vp->index = index;
+	vp->apic_id = part->apic_ids[index];
+	mutex_init(&vp->run_lock);
+	vp->cpu = kvzalloc(svp_cpu_size(), GFP_KERNEL_ACCOUNT);
+	vp->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vp->cpu || !vp->run_page) {
+		vgen_vp_destroy(vp);
+		return NULL;
+	}
+	vp->run = page_address(vp->run_page);
+	svp_cpu_init(vp->cpu, &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
+	return vp;
+}
+
+/**
+ * vgen_vp_create() - VGEN_CREATE_VP: create a VP and its fd.
+ * @part: the partition.
+ * @args: the request (flags and reserved fields already checked).
+ *
+ * The fd is installed last, after every other step succeeded; the VP fd
+ * holds a reference on @part.
+ *
+ * Return: the VP fd (O_CLOEXEC); -EINVAL index out of range; -EBUSY the
+ * partition is not finalized; -EEXIST the VP exists; -ENOMEM;
+ * -EMFILE/-ENFILE out of file descriptors.
+ */
+int vgen_vp_create(struct vgen_partition *part,
+		   const struct vgen_create_vp *args)
+{
+	u32 index = args->vp_index;
+	struct vgen_vp *vp;
+	struct file *file;
+	int fd, ret;
+
+	if (index >= part->vp_count)
+		return -EINVAL;
+
+	mutex_lock(&part->state_lock);
+	if (!part->finalized) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (part->vps[index]) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	vp = vgen_vp_alloc(part, index);
+	if (!vp) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_vp;
+	}
+	/* The file's reference, dropped by vgen_vp_release(). */
+	vgen_partition_get(part);
+	file = anon_inode_getfile("vgen-vp", &vgen_vp_fops, vp, O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		vgen_partition_put(part);
+		goto err_fd;
+	}
+	part->vps[index] = vp;
+	fd_install(fd, file);
+	mutex_unlock(&part->state_lock);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_vp:
+	vgen_vp_destroy(vp);
+out_unlock:
+	mutex_unlock(&part->state_lock);
+	return ret;
+}
