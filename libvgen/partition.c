@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* libvgen: the partition object. */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "internal.h"
+
+VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part)
+{
+	uint32_t i;
+
+	if (!part)
+		return 0;
+	for (i = 0; i < part->vp_count; i++) {
+		struct vgen_processor *proc = part->binders[i].proc;
+
+		if (!proc)
+			continue;
+		munmap(proc->run, proc->run_size);
+		close(proc->fd);
+		free(proc);
+	}
+	close(part->fd);
+	free(part->binders);
+	free(part);
+	return 0;
+}
+
+VGEN_EXPORT int vgen_partition_vp_count(struct vgen_partition *part,
+					uint32_t *count)
+{
+	if (!part || !count)
+		return -EINVAL;
+	*count = part->vp_count;
+	return 0;
+}
+
+VGEN_EXPORT int vgen_partition_fd(struct vgen_partition *part, int *fd)
+{
+	if (!part || !fd)
+		return -EINVAL;
+	*fd = part->fd;
+	return 0;
+}
+
+VGEN_EXPORT int vgen_partition_map_range(struct vgen_partition *part,
+					 uint64_t gpa, uint64_t size,
+					 void *host_va, uint32_t flags)
+{
+	if (!part)
+		return -EINVAL;
+	return vgen_ranges_add(part->fd, part->ranges, gpa, size, host_va,
+			       flags);
+}
+
+VGEN_EXPORT int vgen_partition_unmap_range(struct vgen_partition *part,
+					   uint64_t gpa, uint64_t size)
+{
+	if (!part)
+		return -EINVAL;
+	return vgen_ranges_remove(part->fd, part->ranges, gpa, size);
+}
+
+VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
+				      uint32_t index,
+				      struct vgen_binder **out)
+{
+	if (!part || !out || index >= part->vp_count)
+		return -EINVAL;
+	*out = &part->binders[index];
+	return 0;
+}

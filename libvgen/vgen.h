@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvgen - userspace library for the vgen partition API.
+ *
+ * This is the only public header of libvgen. It includes the kernel's uapi
+ * header <linux/vgen.h> for the register and exit layouts (struct
+ * vgen_regs, struct vgen_sregs, struct vgen_run, VGEN_EXIT_*); "make
+ * install" installs that header as $(includedir)/linux/vgen.h next to this
+ * one, so users need no kernel headers of their own.
+ *
+ * ERROR CONVENTION: every function returning int returns 0 on success or a
+ * negative errno value (-EINVAL, -ENOMEM, ...) on failure; errno itself is
+ * not guaranteed to be preserved. Functions that create an object store it
+ * in their last (output) parameter only on success. Errors coming from the
+ * kernel are passed through unchanged; see <linux/vgen.h> for their
+ * meaning.
+ *
+ * OBJECTS (modelled on OpenVMM's virt crate):
+ *  - struct vgen_hypervisor: an open /dev/vgen.
+ *  - struct vgen_proto: a proto-partition (configurable: CPUID, memory).
+ *  - struct vgen_partition: a built partition, owning one binder per VP.
+ *  - struct vgen_binder: the right to bind VP i to a thread.
+ *  - struct vgen_processor: a bound VP (its fd and run page), used only by
+ *    the thread that bound it.
+ *
+ * THREAD SAFETY: distinct objects may be used from different threads; one
+ * object must not be used concurrently from several threads, and a
+ * processor only from the thread that bound it.
+ *
+ * GUEST CONTRACT (vgen_image_*): the image helper prepares the following
+ * documented initial state, used by vgen-run and the selftests.
+ *  - Guest RAM is one region at guest physical address 0 of size RAM
+ *    (a multiple of 2 MiB, 4 MiB .. 64 GiB).
+ *  - The "loader area" is the first 1 MiB; the ELF image must lie entirely
+ *    in [1 MiB, RAM) and is loaded at each PT_LOAD's p_paddr (p_filesz
+ *    bytes copied, the rest up to p_memsz zeroed). The ELF must be a static
+ *    ELF64, little endian, x86-64, ET_EXEC. No relocation is done:
+ *    PT_INTERP/PT_DYNAMIC are ignored, so a non-PIE executable linked
+ *    against libc can be loaded for its own code (the selftests do that).
+ *  - Loader area layout (GPAs):
+ *      0x01000 GDT: 0x00 null, 0x08 64-bit code (DPL0), 0x10 data (DPL0),
+ *              0x18 64-bit TSS descriptor (16 bytes), 0x28 64-bit code
+ *              DPL3, 0x30 data DPL3 (for CPL3 tests; selectors 0x2b and
+ *              0x33 with RPL 3). GDTR limit 0x37.
+ *      0x03000 TSS (104 bytes, all zero, I/O bitmap base 104 = none); the
+ *              guest sets RSP0/ISTs itself. One TSS shared by all VPs.
+ *      0x10000 PML4, 0x11000 PDPT, 0x12000.. page directories: an
+ *              identity map with 2 MiB pages (present, writable, user,
+ *              executable) of [0, max(4 GiB, RAM rounded up to 1 GiB)), so
+ *              MMIO addresses below 4 GiB are mapped too.
+ *  - Every VP starts in 64-bit mode at CPL0: CR0 = PE|ET|WP|PG (0x80010011),
+ *    CR3 = 0x10000, CR4 = PAE (0x20), EFER = LME|LMA|NXE (0xd00),
+ *    CS = 0x08 (base 0, limit 0xffffffff, attributes 0xa09b),
+ *    DS/ES/FS/GS/SS = 0x10 (base 0, limit 0xffffffff, attributes 0xc093),
+ *    TR = 0x18 (base 0x3000, limit 0x67, attributes 0x8b), LDTR unusable
+ *    (selector 0, attributes 0x82), GDTR = 0x1000/0x37, IDTR = 0/0 (no IDT:
+ *    any exception before the guest installs an IDT is a triple fault).
+ *  - RFLAGS = 0x2 (interrupts off); RDI = VP index; RSI = VP count; other
+ *    GPRs zero; RIP = ELF entry or a chosen function address.
+ *  - Each VP has a 64 KiB stack at the top of RAM, VP 0 highest: VP i's
+ *    stack occupies [RAM - (i+1)*64K, RAM - i*64K). RSP = stack top - 8,
+ *    and the 8 bytes at RSP are zero (a null return address), so the entry
+ *    point is entered exactly like a called C function (SysV alignment).
+ *    The image must not overlap the stacks (not checked by the loader).
+ */
+#ifndef LIBVGEN_VGEN_H
+#define LIBVGEN_VGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vgen.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(LIBVGEN_BUILDING) && defined(__GNUC__)
+#define VGEN_EXPORT __attribute__((visibility("default")))
+#else
+#define VGEN_EXPORT
+#endif
+
+struct vgen_hypervisor;
+struct vgen_proto;
+struct vgen_partition;
+struct vgen_binder;
+struct vgen_processor;
+
+/* ------------------------------------------------------------------ */
+/* Version */
+
+/**
+ * vgen_version() - runtime version of the library.
+ *
+ * Returns a static string such as "0.1.0". Never fails.
+ */
+VGEN_EXPORT const char *vgen_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Hypervisor */
+
+/**
+ * vgen_hypervisor_open() - open a hypervisor backend.
+ * @backend: "vgen" or NULL (the default, also "vgen").
+ * @out: receives the new handle.
+ *
+ * Errors: -EINVAL unknown backend or NULL @out; -ENOMEM; any error of
+ * open("/dev/vgen") (e.g. -ENOENT module not loaded, -EACCES) or of
+ * VGEN_GET_RUN_SIZE.
+ */
+VGEN_EXPORT int vgen_hypervisor_open(const char *backend,
+				     struct vgen_hypervisor **out);
+
+/**
+ * vgen_hypervisor_close() - close a hypervisor handle.
+ * @hv: the handle, or NULL (no-op).
+ *
+ * Partitions created from @hv stay valid. Returns 0.
+ */
+VGEN_EXPORT int vgen_hypervisor_close(struct vgen_hypervisor *hv);
+
+/**
+ * vgen_hypervisor_check_cap() - query a capability.
+ * @hv: the hypervisor.
+ * @cap: VGEN_CAP_*.
+ * @value: receives the capability's value (0 = absent or unknown).
+ *
+ * Errors: -EINVAL NULL argument; errors of VGEN_CHECK_CAP.
+ */
+VGEN_EXPORT int vgen_hypervisor_check_cap(struct vgen_hypervisor *hv,
+					  uint32_t cap, uint64_t *value);
+
+/* ------------------------------------------------------------------ */
+/* Proto-partition */
+
+/* struct vgen_proto_config.flags */
+#define VGEN_PROTO_USER_MODE_APIC	(1U << 0)
+
+/**
+ * struct vgen_proto_config - proto-partition configuration.
+ * @vp_count: number of VPs (1 .. VGEN_CAP_MAX_VPS).
+ * @apic_ids: NULL (APIC ID = VP index) or @vp_count unique APIC IDs.
+ * @isolation: VGEN_ISOLATION_* (only VGEN_ISOLATION_NONE works today).
+ * @flags: VGEN_PROTO_*.
+ */
+struct vgen_proto_config {
+	uint32_t vp_count;
+	const uint32_t *apic_ids;
+	uint32_t isolation;
+	uint32_t flags;
+};
+
+/**
+ * vgen_hypervisor_new_partition() - create a proto-partition.
+ * @hv: the hypervisor.
+ * @cfg: the configuration.
+ * @out: receives the proto-partition.
+ *
+ * Errors: -EINVAL bad argument, unknown flag or bad APIC IDs;
+ * -EOPNOTSUPP isolation not supported; -ENOMEM; -EPROTO the kernel's run
+ * page is smaller than struct vgen_run; kernel errors of
+ * VGEN_GET_RUN_SIZE and VGEN_CREATE_PARTITION.
+ */
+VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
+					      const struct vgen_proto_config *cfg,
+					      struct vgen_proto **out);
+
+/**
+ * vgen_proto_close() - abandon a proto-partition without building it.
+ * @proto: the proto-partition or NULL (no-op). Returns 0.
+ */
+VGEN_EXPORT int vgen_proto_close(struct vgen_proto *proto);
+
+/**
+ * vgen_proto_fd() - the proto-partition's file descriptor.
+ * @proto: the proto-partition.
+ * @fd: receives the fd; it stays owned by @proto (and, after
+ *	vgen_proto_build(), by the partition). For raw ioctls. Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_proto_fd(struct vgen_proto *proto, int *fd);
+
+/**
+ * vgen_proto_cpuid() - the CPUID result a VP of this partition will see.
+ * @proto: the proto-partition.
+ * @eax: leaf (EAX input).
+ * @ecx: subleaf (ECX input).
+ * @out: receives EAX, EBX, ECX, EDX.
+ *
+ * Reflects every vgen_proto_set_cpuid() so far. Leaves missing from the
+ * table return zeros. Errors: -EINVAL NULL argument; -ENOMEM; -EPROTO
+ * inconsistent answer from the kernel; errors of VGEN_GET_CPUID.
+ */
+VGEN_EXPORT int vgen_proto_cpuid(struct vgen_proto *proto, uint32_t eax,
+				 uint32_t ecx, uint32_t out[4]);
+
+/**
+ * vgen_proto_max_physical_address_size() - guest physical address width.
+ * @proto: the proto-partition.
+ * @bits: receives the width in bits (CPUID 0x80000008 EAX[7:0], or 36 if
+ *	that leaf is absent).
+ *
+ * Errors: as vgen_proto_cpuid().
+ */
+VGEN_EXPORT int vgen_proto_max_physical_address_size(struct vgen_proto *proto,
+						     uint32_t *bits);
+
+/* struct vgen_cpuid_leaf.index value meaning "any subleaf" */
+#define VGEN_CPUID_INDEX_ANY	0xffffffffU
+
+/**
+ * struct vgen_cpuid_leaf - a CPUID leaf to merge into the table.
+ * @function: EAX input.
+ * @index: ECX input, or VGEN_CPUID_INDEX_ANY.
+ * @result: EAX, EBX, ECX, EDX values.
+ * @mask: bits of @result to apply: leaf = (old & ~mask) | (result & mask).
+ */
+struct vgen_cpuid_leaf {
+	uint32_t function;
+	uint32_t index;
+	uint32_t result[4];
+	uint32_t mask[4];
+};
+
+/**
+ * vgen_proto_set_cpuid() - merge leaves into the partition's CPUID table.
+ * @proto: the proto-partition.
+ * @leaves: the leaves, applied in order.
+ * @n: number of leaves (1 .. VGEN_MAX_CPUID_ENTRIES).
+ *
+ * Errors: -EINVAL bad argument; -E2BIG the table would exceed its limit;
+ * -ENOMEM; errors of VGEN_SET_CPUID.
+ */
+VGEN_EXPORT int vgen_proto_set_cpuid(struct vgen_proto *proto,
+				     const struct vgen_cpuid_leaf *leaves,
+				     size_t n);
+
+/* memory flags (vgen_proto_add_memory, vgen_partition_map_range) */
+#define VGEN_MEMORY_READONLY	(1U << 0)
+
+/**
+ * vgen_proto_add_memory() - map host memory into the guest physical space.
+ * @proto: the proto-partition.
+ * @gpa: page-aligned guest physical address.
+ * @size: page-aligned size (> 0).
+ * @host_va: page-aligned host memory that stays mapped while the
+ *	partition lives.
+ * @flags: VGEN_MEMORY_*.
+ *
+ * Errors: -EINVAL bad alignment or flags; -EEXIST overlaps a range;
+ * -ENOSPC no free region slot; -EFAULT memory cannot be pinned; -ENOMEM.
+ */
+VGEN_EXPORT int vgen_proto_add_memory(struct vgen_proto *proto, uint64_t gpa,
+				      uint64_t size, void *host_va,
+				      uint32_t flags);
+
+/**
+ * vgen_proto_build() - build the partition (the model's build()).
+ * @proto: the proto-partition; consumed (freed) on success, still valid
+ *	on failure.
+ * @out: receives the partition.
+ *
+ * Errors: -EINVAL NULL argument; -ENOMEM; errors of VGEN_FINALIZE.
+ */
+VGEN_EXPORT int vgen_proto_build(struct vgen_proto *proto,
+				 struct vgen_partition **out);
+
+/* ------------------------------------------------------------------ */
+/* Partition */
+
+/**
+ * vgen_partition_close() - destroy a partition and all its processors.
+ * @part: the partition or NULL (no-op).
+ *
+ * Closes every VP fd and unmaps every run page; no processor of @part may
+ * be running or used afterwards. Returns 0.
+ */
+VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part);
+
+/**
+ * vgen_partition_vp_count() - number of VPs.
+ * @part: the partition.
+ * @count: receives the VP count.
+ *
+ * Errors: -EINVAL NULL argument.
+ */
+VGEN_EXPORT int vgen_partition_vp_count(struct vgen_partition *part,
+					uint32_t *count);
+
+/**
+ * vgen_partition_fd() - the partition's file descriptor.
+ * @part: the partition.
+ * @fd: receives the fd; it stays owned by @part (do not close it).
+ *
+ * For raw ioctls not wrapped by the library. Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_partition_fd(struct vgen_partition *part, int *fd);
+
+/**
+ * vgen_partition_map_range() - add guest memory to a built partition.
+ * @part: the partition.
+ * @gpa, @size, @host_va, @flags: as vgen_proto_add_memory().
+ *
+ * Errors: as vgen_proto_add_memory().
+ */
+VGEN_EXPORT int vgen_partition_map_range(struct vgen_partition *part,
+					 uint64_t gpa, uint64_t size,
+					 void *host_va, uint32_t flags);
+
+/**
+ * vgen_partition_unmap_range() - remove guest memory.
+ * @part: the partition.
+ * @gpa: start of the range.
+ * @size: size of the range.
+ *
+ * Removes every mapped range lying inside [@gpa, @gpa + @size). Errors:
+ * -EINVAL a mapped range only partly overlaps the given range (nothing is
+ * removed then) or the range wraps; kernel errors of VGEN_SET_MEMORY_REGION.
+ */
+VGEN_EXPORT int vgen_partition_unmap_range(struct vgen_partition *part,
+					   uint64_t gpa, uint64_t size);
+
+/**
+ * vgen_partition_binder() - get the binder of one VP.
+ * @part: the partition.
+ * @index: VP index (< VP count).
+ * @out: receives the binder, owned by @part.
+ *
+ * Errors: -EINVAL bad index or NULL argument.
+ */
+VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
+				      uint32_t index,
+				      struct vgen_binder **out);
+
+/* ------------------------------------------------------------------ */
+/* Binder and processor */
+
+/**
+ * vgen_binder_bind() - bind a VP to the calling thread.
+ * @binder: the binder.
+ * @out: receives the processor, owned by the partition.
+ *
+ * Creates the VP (VGEN_CREATE_VP) and maps its run page. The processor
+ * may then be used only by the calling thread. Errors: -EINVAL NULL
+ * argument; -EEXIST already bound; -ENOMEM; errors of VGEN_CREATE_VP and
+ * mmap().
+ */
+VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
+				 struct vgen_processor **out);
+
+/**
+ * vgen_processor_index() - the VP index of a processor.
+ * @proc: the processor.
+ * @index: receives the index. Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_processor_index(struct vgen_processor *proc,
+				     uint32_t *index);
+
+/**
+ * vgen_processor_fd() - the VP's file descriptor (owned by the library).
+ * @proc: the processor.
+ * @fd: receives the fd. Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_processor_fd(struct vgen_processor *proc, int *fd);
+
+/**
+ * vgen_processor_run_page() - the VP's mapped run page.
+ * @proc: the processor.
+ * @run: receives the run page (valid until the partition is closed).
+ *
+ * Used to complete IN/MMIO reads (store the data, then run again) and to
+ * set immediate_exit. Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
+					struct vgen_run **run);
+
+/**
+ * vgen_processor_run() - run the VP until the next exit.
+ * @proc: the processor.
+ * @exit_out: receives the run page describing the exit (may be NULL).
+ *
+ * Returns 0 with run->exit_reason set, or -errno; on -EINTR the run page
+ * says VGEN_EXIT_INTR and @exit_out is set too. Errors: -EINVAL NULL
+ * argument; -EPERM not called on the bound thread; errors of VGEN_RUN.
+ */
+VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
+				   const struct vgen_run **exit_out);
+
+/**
+ * vgen_processor_get_regs() - read the general registers.
+ * @proc: the processor. @regs: receives the registers.
+ * Errors: -EINVAL; -EPERM wrong thread; errors of VGEN_GET_REGS.
+ */
+VGEN_EXPORT int vgen_processor_get_regs(struct vgen_processor *proc,
+					struct vgen_regs *regs);
+
+/**
+ * vgen_processor_set_regs() - write the general registers.
+ * @proc: the processor. @regs: the registers (flags/reserved zero).
+ * Errors: -EINVAL; -EPERM wrong thread; errors of VGEN_SET_REGS.
+ */
+VGEN_EXPORT int vgen_processor_set_regs(struct vgen_processor *proc,
+					const struct vgen_regs *regs);
+
+/**
+ * vgen_processor_get_sregs() - read segment and system registers.
+ * @proc: the processor. @sregs: receives them.
+ * Errors: -EINVAL; -EPERM wrong thread; errors of VGEN_GET_SREGS.
+ */
+VGEN_EXPORT int vgen_processor_get_sregs(struct vgen_processor *proc,
+					 struct vgen_sregs *sregs);
+
+/**
+ * vgen_processor_set_sregs() - write segment and system registers.
+ * @proc: the processor. @sregs: the registers.
+ * Errors: -EINVAL (also architecturally invalid state); -EPERM wrong
+ * thread; errors of VGEN_SET_SREGS.
+ */
+VGEN_EXPORT int vgen_processor_set_sregs(struct vgen_processor *proc,
+					 const struct vgen_sregs *sregs);
+
+/**
+ * vgen_processor_init_longmode() - apply the guest contract's initial state.
+ * @proc: the processor.
+ * @ram: host buffer backing guest RAM.
+ * @ram_size: guest RAM size (for the stack position).
+ * @rip: entry point.
+ *
+ * Reads sregs, applies vgen_image_init_vp() and writes regs and sregs
+ * back. The loader area must have been prepared with
+ * vgen_image_setup_loader_area(). Errors: as the get/set functions, and
+ * those of vgen_image_init_vp().
+ */
+VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
+					     void *ram, uint64_t ram_size,
+					     uint64_t rip);
+
+/* ------------------------------------------------------------------ */
+/* Guest image helper (see GUEST CONTRACT above) */
+
+#define VGEN_IMAGE_LOADER_END	0x100000ULL	/* loader area: [0, 1 MiB) */
+#define VGEN_IMAGE_GDT		0x1000ULL
+#define VGEN_IMAGE_TSS		0x3000ULL
+#define VGEN_IMAGE_PML4		0x10000ULL
+#define VGEN_IMAGE_STACK_SIZE	0x10000ULL	/* per VP */
+#define VGEN_IMAGE_MIN_RAM	(4ULL << 20)
+#define VGEN_IMAGE_MAX_RAM	(64ULL << 30)
+
+#define VGEN_SEL_CODE		0x08
+#define VGEN_SEL_DATA		0x10
+#define VGEN_SEL_TSS		0x18
+#define VGEN_SEL_USER_CODE	0x2b
+#define VGEN_SEL_USER_DATA	0x33
+
+/**
+ * vgen_image_load_elf() - load an ELF image from memory into guest RAM.
+ * @ram: host buffer backing guest physical [0, @ram_size).
+ * @ram_size: guest RAM size.
+ * @elf: the ELF file contents.
+ * @len: length of @elf.
+ * @entry: receives the entry point (may be NULL).
+ *
+ * Validates everything before copying anything. Errors: -EINVAL NULL
+ * argument; -ENOEXEC not a static x86-64 ELF64 executable, headers out of
+ * bounds or p_filesz > p_memsz; -ERANGE a segment lies outside
+ * [1 MiB, @ram_size) or overflows.
+ */
+VGEN_EXPORT int vgen_image_load_elf(void *ram, uint64_t ram_size,
+				    const void *elf, size_t len,
+				    uint64_t *entry);
+
+/**
+ * vgen_image_load_elf_file() - load an ELF file into guest RAM.
+ * @ram, @ram_size, @entry: as vgen_image_load_elf().
+ * @path: file name.
+ *
+ * Errors: as vgen_image_load_elf(), plus errors of open()/read()
+ * (-ENOENT ...) and -EFBIG file larger than 1 GiB.
+ */
+VGEN_EXPORT int vgen_image_load_elf_file(void *ram, uint64_t ram_size,
+					 const char *path, uint64_t *entry);
+
+/**
+ * vgen_image_setup_loader_area() - write GDT, TSS and page tables.
+ * @ram: host buffer backing guest RAM.
+ * @ram_size: guest RAM size, a multiple of 2 MiB within
+ *	[VGEN_IMAGE_MIN_RAM, VGEN_IMAGE_MAX_RAM].
+ *
+ * Errors: -EINVAL bad argument or RAM size.
+ */
+VGEN_EXPORT int vgen_image_setup_loader_area(void *ram, uint64_t ram_size);
+
+/**
+ * vgen_image_init_vp() - compute a VP's initial long-mode registers.
+ * @ram: host buffer backing guest RAM (the fake return address is
+ *	written on the VP's stack).
+ * @ram_size: guest RAM size.
+ * @vp_index: the VP.
+ * @vp_count: VPs in the partition (for the RSI argument and the stacks).
+ * @rip: entry point.
+ * @regs: filled in completely.
+ * @sregs: updated (fields not named by the contract, e.g. apic_base, keep
+ *	their value; read them with VGEN_GET_SREGS first).
+ *
+ * Errors: -EINVAL bad argument or the stacks do not fit above 1 MiB.
+ */
+VGEN_EXPORT int vgen_image_init_vp(void *ram, uint64_t ram_size,
+				   uint32_t vp_index, uint32_t vp_count,
+				   uint64_t rip, struct vgen_regs *regs,
+				   struct vgen_sregs *sregs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBVGEN_VGEN_H */
