@@ -24,7 +24,8 @@
  *     created after VGEN_FINALIZE (-EBUSY before), once per index (-EEXIST),
  *     and with an index below the configured VP count (-EINVAL).
  *  4. The VMM mmap()s the run page of each VP fd at offset 0 (size from
- *     VGEN_GET_RUN_SIZE on /dev/vgen) and calls VGEN_RUN in a loop on the
+ *     VGEN_GET_RUN_SIZE on /dev/vgen; MAP_SHARED; any other offset or a
+ *     longer length is -EINVAL) and calls VGEN_RUN in a loop on the
  *     thread that owns the VP, handling the exits described by struct
  *     vgen_run.
  *
@@ -412,6 +413,11 @@ struct vgen_sregs {
 	__u64 reserved[8];
 };
 
+/*
+ * VGEN_GET_REGS, VGEN_SET_REGS, VGEN_GET_SREGS, VGEN_SET_SREGS: -EBUSY while
+ * another thread is inside VGEN_RUN on this VP. Setting state that differs
+ * from the current state drops a pending, not yet completed IN/MMIO read.
+ */
 #define VGEN_GET_REGS		_IOR(VGENIO, 0x81, struct vgen_regs)
 #define VGEN_SET_REGS		_IOW(VGENIO, 0x82, struct vgen_regs)
 #define VGEN_GET_SREGS		_IOR(VGENIO, 0x83, struct vgen_sregs)
