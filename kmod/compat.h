@@ -25,14 +25,4 @@
 #define vgen_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
-/*
- * vgen_pin_user_pages_fast() - long-term pin user pages.
- *
- * The signature of pin_user_pages_fast() is the same on 6.1 and 6.12 (the
- * vmas argument that 6.5 removed only existed on pin_user_pages()); the
- * wrapper keeps the single call site independent of future changes.
- */
-#define vgen_pin_user_pages_fast(start, nr, gup_flags, pages) \
-	pin_user_pages_fast(start, nr, gup_flags, pages)
-
 #endif /* _VGEN_COMPAT_H */

@@ -114,8 +114,8 @@ static int vgen_memory_pin(unsigned long uaddr, unsigned long npages,
 	while (done < npages) {
 		unsigned long n = min(npages - done, VGEN_PIN_CHUNK);
 
-		ret = vgen_pin_user_pages_fast(uaddr + done * PAGE_SIZE, n,
-					       gup_flags, pages + done);
+		ret = pin_user_pages_fast(uaddr + done * PAGE_SIZE, n,
+					  gup_flags, pages + done);
 		if (ret <= 0) {
 			ret = ret == -ENOMEM ? -ENOMEM : -EFAULT;
 			goto err;

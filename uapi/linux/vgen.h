@@ -329,13 +329,17 @@ struct vgen_run {
 	};
 };
 
-/** VGEN_RUN - run the VP until an exit. Errors: -EINTR (see above),
- * -EINVAL bad run page input, -EBUSY VP running on another thread. */
+/*
+ * VGEN_RUN - run the VP until an exit. Errors: -EINTR (see above),
+ * -EINVAL bad run page input, -EBUSY VP running on another thread.
+ */
 #define VGEN_RUN		_IO(VGENIO, 0x80)
 
-/* Segment attributes (struct vgen_segment.attributes), the descriptor's
+/*
+ * Segment attributes (struct vgen_segment.attributes), the descriptor's
  * access byte and flags nibble: type 3:0, S 4, DPL 6:5, P 7, AVL 12,
- * L 13, D/B 14, G 15. Limit is the expanded byte limit. */
+ * L 13, D/B 14, G 15. Limit is the expanded byte limit.
+ */
 #define VGEN_SEG_ATTR_S		(1U << 4)
 #define VGEN_SEG_ATTR_P		(1U << 7)
 #define VGEN_SEG_ATTR_L		(1U << 13)
