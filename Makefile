@@ -104,7 +104,7 @@ run: all
 	@guests=$$($(LIST_GUESTS)) && \
 	$(VM)/vgen-vm --kernel stock --add $(BUILD)/libvgen/vgen-run \
 		$$(for g in $$guests; do echo --add $$g; done) \
-		-- vgen-run demo.elf
+		-- vgen-run --stats demo.elf
 
 # ----------------------------------------------------------------- style
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
