@@ -31,6 +31,7 @@ long vgen_check_cap(unsigned long cap)
 	case VGEN_CAP_CPUID_ENTRIES:
 		return VGEN_MAX_CPUID_ENTRIES;
 	case VGEN_CAP_IMMEDIATE_EXIT:
+	case VGEN_CAP_YIELD:
 		return 1;
 	default:
 		return 0;

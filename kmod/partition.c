@@ -153,6 +153,24 @@ static int vgen_partition_ioctl_create_vp(struct vgen_partition *part,
 	return vgen_vp_create(part, &args);
 }
 
+/*
+ * vgen_partition_ioctl_request_yield() - copy in and check struct
+ * vgen_yield; vp.c records the request.
+ */
+static int vgen_partition_ioctl_request_yield(struct vgen_partition *part,
+					      void __user *argp)
+{
+	struct vgen_yield args;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags)
+		return -EINVAL;
+	if (args.reserved[0] || args.reserved[1] || args.reserved[2])
+		return -EINVAL;
+	return vgen_vp_request_yield(part, &args);
+}
+
 /**
  * vgen_partition_ioctl() - ioctls of a partition fd.
  * @file: the partition file.
@@ -179,6 +197,9 @@ static int vgen_partition_ioctl_create_vp(struct vgen_partition *part,
  * VGEN_CREATE_VP: a VP fd; -EINVAL flags/reserved/index out of range;
  * -EBUSY not finalized; -EEXIST VP already created; -ENOMEM; -EMFILE.
  *
+ * VGEN_REQUEST_YIELD: 0; -EINVAL flags/reserved/index out of range;
+ * -ENOENT VP not created.
+ *
  * Return: as above; -ENOTTY for an unknown ioctl.
  */
 static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
@@ -203,6 +224,8 @@ static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
 		return vgen_partition_finalize(part, arg);
 	case VGEN_CREATE_VP:
 		return vgen_partition_ioctl_create_vp(part, argp);
+	case VGEN_REQUEST_YIELD:
+		return vgen_partition_ioctl_request_yield(part, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -149,6 +149,8 @@ struct vgen_partition {
  *	that the next VGEN_RUN completes with svp_complete_read(), else 0.
  * @pending_size: size in bytes of the pending read.
  * @mem_generation: vgen_partition.mem_generation last seen by @cpu.
+ * @requests: VGEN_VP_REQ_* bits, set by other threads and consumed by the
+ *	run loop; atomic bitops only (no lock).
  */
 struct vgen_vp {
 	struct vgen_partition *part;
@@ -162,7 +164,11 @@ struct vgen_vp {
 	u32 pending;
 	u32 pending_size;
 	u64 mem_generation;
+	unsigned long requests;
 };
+
+/* Bits of vgen_vp.requests. */
+#define VGEN_VP_REQ_YIELD	0	/* VGEN_REQUEST_YIELD not yet reported */
 
 /* main.c */
 long vgen_check_cap(unsigned long cap);
@@ -198,5 +204,7 @@ void vgen_cpuid_lookup(const struct vgen_partition *part, u32 apic_id,
 int vgen_vp_create(struct vgen_partition *part,
 		   const struct vgen_create_vp *args);
 void vgen_vp_destroy(struct vgen_vp *vp);
+int vgen_vp_request_yield(struct vgen_partition *part,
+			  const struct vgen_yield *args);
 
 #endif /* _VGEN_VGEN_H */

@@ -4,6 +4,7 @@
  * around the software VP (svp_run()).
  */
 #include <linux/anon_inodes.h>
+#include <linux/bitops.h>
 #include <linux/compat.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -180,19 +181,72 @@ static int vgen_vp_complete_read(struct vgen_vp *vp)
 	return vgen_vp_report_exit(vp, reason, &ex) ?: 1;
 }
 
+/*
+ * vgen_vp_take_yield() - consume a pending yield request: if there is one,
+ * clear it and report VGEN_EXIT_YIELD. Requests made after the flag is
+ * cleared set it again and are reported by a later VGEN_RUN.
+ *
+ * Return: true if the yield exit is now in the run page.
+ */
+static bool vgen_vp_take_yield(struct vgen_vp *vp)
+{
+	lockdep_assert_held(&vp->run_lock);
+	/* Cheap plain read first: the flag is almost always clear. */
+	if (!test_bit(VGEN_VP_REQ_YIELD, &vp->requests))
+		return false;
+	if (!test_and_clear_bit(VGEN_VP_REQ_YIELD, &vp->requests))
+		return false;
+	vgen_vp_set_exit(vp->run, VGEN_EXIT_YIELD);
+	return true;
+}
+
+/**
+ * vgen_vp_request_yield() - VGEN_REQUEST_YIELD: make a VP return from
+ *	VGEN_RUN (now if it runs, else at its next VGEN_RUN).
+ * @part: the partition.
+ * @args: the request (flags and reserved fields already checked).
+ *
+ * Only the 0 -> 1 transition of the VP's yield flag would need to kick the
+ * VP; since the run loop polls the flag between chunks of at most
+ * VGEN_RUN_CHECK_INTERVAL guest instructions and never sleeps in the
+ * kernel, setting the flag is all a kick needs to do for now.
+ *
+ * Return: 0; -EINVAL index out of range; -ENOENT the VP does not exist.
+ */
+int vgen_vp_request_yield(struct vgen_partition *part,
+			  const struct vgen_yield *args)
+{
+	struct vgen_vp *vp;
+
+	if (args->vp_index >= part->vp_count)
+		return -EINVAL;
+	/* A VP, once created, lives as long as the partition. */
+	mutex_lock(&part->state_lock);
+	vp = part->vps[args->vp_index];
+	mutex_unlock(&part->state_lock);
+	if (!vp)
+		return -ENOENT;
+	/* Fully ordered; pairs with test_and_clear_bit() in the run loop. */
+	test_and_set_bit(VGEN_VP_REQ_YIELD, &vp->requests);
+	return 0;
+}
+
 /**
  * vgen_vp_run() - VGEN_RUN: run the VP until an exit.
  * @vp: the VP.
  *
  * Reads the run page's inputs once each; completes a pending IN or MMIO
  * read first, then honours immediate_exit, then runs guest code in chunks
- * of VGEN_RUN_CHECK_INTERVAL instructions, checking for signals and
- * rescheduling between chunks. Each chunk runs inside an SRCU read section
+ * of VGEN_RUN_CHECK_INTERVAL instructions, checking for a pending yield
+ * request, signals and rescheduling before every chunk (so a yield
+ * requested while the VP was not running is reported before any guest
+ * instruction runs). Each chunk runs inside an SRCU read section
  * of the partition's memory, after flushing the interpreter's caches if
  * the memory map changed.
  *
- * Return: 0 with run->exit_reason set; -EINTR (run->exit_reason is
- * VGEN_EXIT_INTR) immediate_exit or a pending signal; -EINVAL non-zero
+ * Return: 0 with run->exit_reason set (VGEN_EXIT_YIELD for a yield
+ * request); -EINTR (run->exit_reason is VGEN_EXIT_INTR) immediate_exit or
+ * a pending signal; -EINVAL non-zero
  * run->flags or run->reserved_in; -EBUSY the VP is in use by another
  * thread; -EIO internal error of the module.
  */
@@ -228,6 +282,10 @@ static int vgen_vp_run(struct vgen_vp *vp)
 	}
 
 	for (;;) {
+		if (vgen_vp_take_yield(vp)) {
+			ret = 0;
+			break;
+		}
 		if (signal_pending(current)) {
 			vgen_vp_set_exit(run, VGEN_EXIT_INTR);
 			ret = -EINTR;

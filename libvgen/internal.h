@@ -33,6 +33,22 @@ struct vgen_processor {
 	struct vgen_run *run;
 	size_t run_size;
 	pthread_t thread;
+	/* The last exit was an IN or MMIO read that the next run completes. */
+	bool pending_read;
+};
+
+/* A processor inside vgen_processor_run_until_stop() with a stop source. */
+struct vgen_stop_waiter {
+	struct vgen_processor *proc;
+	struct vgen_stop_waiter *next;
+};
+
+struct vgen_stop_source {
+	/* Set once by vgen_stop_source_stop() (atomic, release/acquire). */
+	int stopping;
+	/* Protects @waiters. */
+	pthread_mutex_t lock;
+	struct vgen_stop_waiter *waiters;
 };
 
 struct vgen_binder {

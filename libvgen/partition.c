@@ -72,3 +72,15 @@ VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 	*out = &part->binders[index];
 	return 0;
 }
+
+VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
+					     uint32_t vp_index)
+{
+	struct vgen_yield y = { .vp_index = vp_index };
+	long ret;
+
+	if (!part || vp_index >= part->vp_count)
+		return -EINVAL;
+	ret = vgen_sys_ioctl(part->fd, VGEN_REQUEST_YIELD, (unsigned long)&y);
+	return ret < 0 ? (int)ret : 0;
+}

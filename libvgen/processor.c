@@ -40,18 +40,119 @@ VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
 	return 0;
 }
 
+/* Is the exit in the run page a read that the next VGEN_RUN completes? */
+static bool vgen_exit_is_read(const struct vgen_run *run)
+{
+	switch (run->exit_reason) {
+	case VGEN_EXIT_IO:
+		return run->io.direction == VGEN_EXIT_IO_IN;
+	case VGEN_EXIT_MMIO:
+		return !run->mmio.is_write;
+	default:
+		return false;
+	}
+}
+
+/* One VGEN_RUN; tracks whether the new exit leaves a read pending. */
+static int vgen_processor_enter(struct vgen_processor *proc,
+				const struct vgen_run **exit_out)
+{
+	long ret = vgen_sys_ioctl(proc->fd, VGEN_RUN, 0);
+
+	/* Both mean the previous read was completed and a new exit is set. */
+	if (ret == 0 || ret == -EINTR) {
+		proc->pending_read = vgen_exit_is_read(proc->run);
+		if (exit_out)
+			*exit_out = proc->run;
+	}
+	return ret < 0 ? (int)ret : 0;
+}
+
 VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
 				   const struct vgen_run **exit_out)
 {
-	long ret;
 	int err = vgen_processor_check(proc);
 
 	if (err)
 		return err;
-	ret = vgen_sys_ioctl(proc->fd, VGEN_RUN, 0);
-	if (exit_out && (ret == 0 || ret == -EINTR))
-		*exit_out = proc->run;
-	return ret < 0 ? (int)ret : 0;
+	return vgen_processor_enter(proc, exit_out);
+}
+
+/*
+ * The stop path: finish a pending read without running the guest any
+ * further (immediate_exit), then report the stop.
+ */
+static int vgen_processor_stop(struct vgen_processor *proc,
+			       const struct vgen_run **exit_out)
+{
+	struct vgen_run *run = proc->run;
+	uint8_t old;
+	int ret;
+
+	if (!proc->pending_read)
+		return VGEN_RUN_STOPPED;
+	old = __atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED);
+	__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_RELAXED);
+	ret = vgen_processor_enter(proc, exit_out);
+	__atomic_store_n(&run->immediate_exit, old, __ATOMIC_RELAXED);
+	if (ret == -EINTR)
+		return VGEN_RUN_STOPPED;
+	/* 0: completing the read produced another exit; or an error. */
+	return ret;
+}
+
+static void vgen_stop_source_add(struct vgen_stop_source *src,
+				 struct vgen_stop_waiter *w)
+{
+	pthread_mutex_lock(&src->lock);
+	w->next = src->waiters;
+	src->waiters = w;
+	pthread_mutex_unlock(&src->lock);
+}
+
+static void vgen_stop_source_remove(struct vgen_stop_source *src,
+				    struct vgen_stop_waiter *w)
+{
+	struct vgen_stop_waiter **p;
+
+	pthread_mutex_lock(&src->lock);
+	for (p = &src->waiters; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&src->lock);
+}
+
+VGEN_EXPORT int vgen_processor_run_until_stop(struct vgen_processor *proc,
+					      struct vgen_stop_source *src,
+					      const struct vgen_run **exit_out)
+{
+	struct vgen_stop_waiter w = { .proc = proc };
+	int ret = vgen_processor_check(proc);
+
+	if (ret)
+		return ret;
+	if (!src)
+		return -EINVAL;
+	/*
+	 * Register first, then check: vgen_stop_source_stop() sets the flag
+	 * before it walks the waiters, so either it sees us and requests a
+	 * yield, or we see the flag here.
+	 */
+	vgen_stop_source_add(src, &w);
+	if (vgen_stop_source_is_stopping(src)) {
+		ret = vgen_processor_stop(proc, exit_out);
+		goto out;
+	}
+	ret = vgen_processor_enter(proc, exit_out);
+	if (ret == 0 && proc->run->exit_reason == VGEN_EXIT_YIELD &&
+	    vgen_stop_source_is_stopping(src))
+		ret = VGEN_RUN_STOPPED;
+out:
+	vgen_stop_source_remove(src, &w);
+	return ret;
 }
 
 #define VGEN_PROC_IOCTL(name, req, type, cst)				\

@@ -25,7 +25,10 @@
  *
  * THREAD SAFETY: distinct objects may be used from different threads; one
  * object must not be used concurrently from several threads, and a
- * processor only from the thread that bound it.
+ * processor only from the thread that bound it. Exceptions:
+ * vgen_partition_request_yield(), vgen_stop_source_stop() and
+ * vgen_stop_source_is_stopping() may be called from any thread at any
+ * time (see each function).
  *
  * GUEST CONTRACT (vgen_image_*): the image helper prepares the following
  * documented initial state, used by vgen-run and the selftests.
@@ -331,6 +334,22 @@ VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 				      uint32_t index,
 				      struct vgen_binder **out);
 
+/**
+ * vgen_partition_request_yield() - make a VP return from its run call.
+ * @part: the partition.
+ * @vp_index: the VP (it must have been bound).
+ *
+ * May be called from any thread, concurrently with every other function
+ * on @part's processors (an exception to THREAD SAFETY above). The
+ * request is never lost: the VP's current vgen_processor_run() returns
+ * with VGEN_EXIT_YIELD, or its next one if it is not running. Requests
+ * made before that exit coalesce into a single yield exit. Errors:
+ * -EINVAL NULL @part or bad index; -ENOENT VP not bound yet; errors of
+ * VGEN_REQUEST_YIELD (e.g. -ENOTTY on a kernel without VGEN_CAP_YIELD).
+ */
+VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
+					     uint32_t vp_index);
+
 /* ------------------------------------------------------------------ */
 /* Binder and processor */
 
@@ -378,12 +397,90 @@ VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
  * @proc: the processor.
  * @exit_out: receives the run page describing the exit (may be NULL).
  *
- * Returns 0 with run->exit_reason set, or -errno; on -EINTR the run page
- * says VGEN_EXIT_INTR and @exit_out is set too. Errors: -EINVAL NULL
+ * Returns 0 with run->exit_reason set (VGEN_EXIT_YIELD after a
+ * vgen_partition_request_yield() for this VP), or -errno; on -EINTR the
+ * run page says VGEN_EXIT_INTR and @exit_out is set too. Errors: -EINVAL NULL
  * argument; -EPERM not called on the bound thread; errors of VGEN_RUN.
  */
 VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
 				   const struct vgen_run **exit_out);
+
+/* ------------------------------------------------------------------ */
+/* Stop source (OpenVMM's StopVpSource) */
+
+struct vgen_stop_source;
+
+/**
+ * vgen_stop_source_new() - create a stop source (not stopping).
+ * @out: receives the new stop source.
+ *
+ * A stop source asks the processors that run with it in
+ * vgen_processor_run_until_stop() to stop. Errors: -EINVAL NULL @out;
+ * -ENOMEM.
+ */
+VGEN_EXPORT int vgen_stop_source_new(struct vgen_stop_source **out);
+
+/**
+ * vgen_stop_source_free() - free a stop source.
+ * @src: the stop source or NULL (no-op); no vgen_processor_run_until_stop()
+ *	may be using it. Returns 0.
+ */
+VGEN_EXPORT int vgen_stop_source_free(struct vgen_stop_source *src);
+
+/**
+ * vgen_stop_source_stop() - request a stop.
+ * @src: the stop source.
+ *
+ * Idempotent and thread safe: callable from any thread, including the VP
+ * thread itself from inside an exit handler. Marks @src as stopping and
+ * requests a yield of every processor currently inside
+ * vgen_processor_run_until_stop() with @src, so a VP running guest code
+ * returns promptly; a processor not inside it sees the flag on its next
+ * call. A stop cannot be undone: use a new stop source to run again.
+ * Errors: -EINVAL NULL @src.
+ */
+VGEN_EXPORT int vgen_stop_source_stop(struct vgen_stop_source *src);
+
+/**
+ * vgen_stop_source_is_stopping() - has vgen_stop_source_stop() been called?
+ * @src: the stop source.
+ *
+ * Returns 1 if stopping, 0 if not (also for a NULL @src).
+ */
+VGEN_EXPORT int vgen_stop_source_is_stopping(struct vgen_stop_source *src);
+
+/* vgen_processor_run_until_stop() result: the stop source is stopping. */
+#define VGEN_RUN_STOPPED	1
+
+/**
+ * vgen_processor_run_until_stop() - run the VP until an exit or a stop.
+ * @proc: the processor (on its bound thread).
+ * @src: the stop source.
+ * @exit_out: receives the run page describing the exit (may be NULL).
+ *
+ * Checks @src before entering the kernel. If it is stopping, a pending
+ * IN or MMIO read of the previous exit (the caller has stored the data in
+ * the run page, as for vgen_processor_run()) is completed first by
+ * re-entering with immediate_exit, so the VP's registers are consistent
+ * for saving; then VGEN_RUN_STOPPED is returned without running any more
+ * guest instructions. Otherwise the VP runs as with vgen_processor_run();
+ * a VGEN_EXIT_YIELD exit while @src is stopping is reported as
+ * VGEN_RUN_STOPPED, any other exit is returned to the caller (who handles
+ * it and calls again; the next call then reports the stop).
+ *
+ * A VGEN_EXIT_YIELD exit while @src is not stopping is returned as an
+ * exit (someone requested a yield, or a stale request of an earlier stop
+ * remained): handle it as "check events, run again".
+ *
+ * Returns 0 with an exit to handle (*@exit_out set), VGEN_RUN_STOPPED, or
+ * -errno: -EINTR with VGEN_EXIT_INTR (signal; *@exit_out set); -EINVAL
+ * NULL argument; -EPERM not the bound thread; errors of VGEN_RUN. If
+ * completing a pending read produces another exit (e.g. the MMIO write of
+ * a string instruction), that exit is returned with 0 first.
+ */
+VGEN_EXPORT int vgen_processor_run_until_stop(struct vgen_processor *proc,
+					      struct vgen_stop_source *src,
+					      const struct vgen_run **exit_out);
 
 /**
  * vgen_processor_get_regs() - read the general registers.

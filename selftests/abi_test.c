@@ -69,6 +69,7 @@ TEST(check_cap)
 		VGEN_CAP_SOFTWARE_VP, VGEN_CAP_MAX_VPS,
 		VGEN_CAP_MEMORY_REGIONS, VGEN_CAP_READONLY_MEM,
 		VGEN_CAP_CPUID_ENTRIES, VGEN_CAP_IMMEDIATE_EXIT,
+		VGEN_CAP_YIELD,
 	};
 	int dev, pfd, vfd;
 	unsigned int i;
@@ -91,7 +92,9 @@ TEST(check_cap)
 				      VGEN_CAP_READONLY_MEM));
 	/* Unknown capabilities are 0, not an error. */
 	EXPECT_EQ(0, __vgen_ioctl_val(dev, VGEN_CHECK_CAP, 0x7fffffff));
-	EXPECT_EQ(0, __vgen_ioctl_val(dev, VGEN_CHECK_CAP, 6));
+	EXPECT_EQ(1, __vgen_ioctl_val(dev, VGEN_CHECK_CAP, VGEN_CAP_YIELD));
+	/* A number far beyond any capability that will be assigned. */
+	EXPECT_EQ(0, __vgen_ioctl_val(dev, VGEN_CHECK_CAP, 0x10000));
 
 	/* Same answers on a partition fd. */
 	pfd = new_partition(dev, 1, 1);
@@ -136,6 +139,7 @@ TEST(wrong_fd_type)
 	EXPECT_EQ(-ENOTTY, create_vp(dev, 0));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl_val(dev, VGEN_RUN, 0));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl(dev, VGEN_GET_REGS, &regs));
+	EXPECT_EQ(-ENOTTY, __vgen_ioctl(dev, VGEN_REQUEST_YIELD, &regs));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl_val(dev, _IO(VGENIO, 0x7f), 0));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl_val(dev, _IO(0x42, 0x00), 0));
 

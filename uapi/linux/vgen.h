@@ -58,6 +58,22 @@
  * and rescheduling at least every VGEN_RUN_CHECK_INTERVAL guest
  * instructions, so a guest that spins forever never stalls the host.
  *
+ * Yield: any thread of the VMM can ask a VP to return from VGEN_RUN with
+ * VGEN_REQUEST_YIELD on the partition fd (VGEN_CAP_YIELD). The request sets
+ * a per-VP "yield pending" flag; it is never lost: if the VP is inside
+ * VGEN_RUN it returns within VGEN_RUN_CHECK_INTERVAL guest instructions,
+ * otherwise (not running yet, or stopped in userspace at any exit, e.g.
+ * an IN, MMIO read or HLT exit) the next VGEN_RUN returns it. Requests are
+ * coalesced: any number of requests made before the VP returns produce a
+ * single VGEN_EXIT_YIELD exit (VGEN_RUN returns 0), which clears the flag.
+ * A yield exit may therefore be spurious from the VMM's point of view; it
+ * only means "check your events, then run again". The order of the checks
+ * in VGEN_RUN is: complete a pending read, immediate_exit, yield pending,
+ * signal pending, then guest code (re-checking yield and signals between
+ * chunks of guest instructions). A pending read is thus always completed
+ * before a yield is reported, and a VGEN_RUN ended by immediate_exit keeps
+ * the yield pending for the next VGEN_RUN.
+ *
  * Errors (all ioctls): -EFAULT bad user pointer; -EINVAL bad flags,
  * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
  * process or dead partition; -ENOMEM out of (memcg-accounted) memory.
@@ -86,6 +102,7 @@
 #define VGEN_CAP_READONLY_MEM	3  /* 1: VGEN_MEM_READONLY is supported */
 #define VGEN_CAP_CPUID_ENTRIES	4  /* maximum CPUID entries per table */
 #define VGEN_CAP_IMMEDIATE_EXIT	5  /* 1: vgen_run.immediate_exit is honoured */
+#define VGEN_CAP_YIELD		6  /* 1: VGEN_REQUEST_YIELD and VGEN_EXIT_YIELD */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -250,6 +267,28 @@ struct vgen_create_vp {
 
 #define VGEN_CREATE_VP		_IOW(VGENIO, 0x14, struct vgen_create_vp)
 
+/**
+ * struct vgen_yield - ask a VP to return from VGEN_RUN (VGEN_CAP_YIELD).
+ * @vp_index: the VP, 0..vp_count-1.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * VGEN_REQUEST_YIELD may be called from any thread of the creating process,
+ * whether or not the VP is running; see "Yield" in the overview above. It
+ * returns 0 once the request is recorded: the VP's current VGEN_RUN, or
+ * its next one if it is not inside VGEN_RUN, returns 0 with
+ * VGEN_EXIT_YIELD; requests made before that exit coalesce into it.
+ * Errors: -EINVAL non-zero flags or reserved fields, index out of range;
+ * -ENOENT the VP has not been created (VGEN_CREATE_VP).
+ */
+struct vgen_yield {
+	__u32 vp_index;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define VGEN_REQUEST_YIELD	_IOW(VGENIO, 0x15, struct vgen_yield)
+
 /* ------------------------------------------------------------------ */
 /* VP fd ioctls and the run page. */
 
@@ -261,6 +300,7 @@ struct vgen_create_vp {
 #define VGEN_EXIT_SHUTDOWN	4  /* triple fault */
 #define VGEN_EXIT_INTR		5  /* signal or immediate_exit; VGEN_RUN returned -EINTR */
 #define VGEN_EXIT_INTERNAL_ERROR 6 /* see run->internal */
+#define VGEN_EXIT_YIELD		7  /* VGEN_REQUEST_YIELD; VGEN_RUN returned 0 */
 
 /* vgen_run.io.direction and vgen_run.mmio.is_write */
 #define VGEN_EXIT_IO_IN		0
@@ -331,7 +371,9 @@ struct vgen_run {
 
 /*
  * VGEN_RUN - run the VP until an exit. Errors: -EINTR (see above),
- * -EINVAL bad run page input, -EBUSY VP running on another thread.
+ * -EINVAL bad run page input, -EBUSY VP running on another thread. A
+ * pending yield request makes it return 0 with VGEN_EXIT_YIELD (see
+ * "Yield" above).
  */
 #define VGEN_RUN		_IO(VGENIO, 0x80)
 
