@@ -193,16 +193,9 @@ out:
 /* Validate one entry of VGEN_SET_CPUID. */
 static bool vgen_cpuid_entry_valid(const struct vgen_cpuid_entry *e)
 {
-	unsigned int i;
-
 	if (e->flags & ~VGEN_CPUID_ENTRY_VALID_FLAGS)
 		return false;
-	if (e->reserved0)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(e->reserved); i++)
-		if (e->reserved[i])
-			return false;
-	return true;
+	return !e->reserved0 && vgen_zeroed(e->reserved);
 }
 
 /**

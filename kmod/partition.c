@@ -130,7 +130,7 @@ static int vgen_partition_ioctl_set_memory_region(struct vgen_partition *part,
 		return -EFAULT;
 	if (region.flags & ~VGEN_MEM_VALID_FLAGS)
 		return -EINVAL;
-	if (region.reserved[0] || region.reserved[1])
+	if (!vgen_zeroed(region.reserved))
 		return -EINVAL;
 	return vgen_memory_set_region(part, &region);
 }
@@ -148,7 +148,7 @@ static int vgen_partition_ioctl_create_vp(struct vgen_partition *part,
 		return -EFAULT;
 	if (args.flags)
 		return -EINVAL;
-	if (args.reserved[0] || args.reserved[1] || args.reserved[2])
+	if (!vgen_zeroed(args.reserved))
 		return -EINVAL;
 	return vgen_vp_create(part, &args);
 }
@@ -166,7 +166,7 @@ static int vgen_partition_ioctl_request_yield(struct vgen_partition *part,
 		return -EFAULT;
 	if (args.flags)
 		return -EINVAL;
-	if (args.reserved[0] || args.reserved[1] || args.reserved[2])
+	if (!vgen_zeroed(args.reserved))
 		return -EINVAL;
 	return vgen_vp_request_yield(part, &args);
 }
@@ -251,13 +251,10 @@ static const struct file_operations vgen_partition_fops = {
  */
 static int vgen_partition_check_config(const struct vgen_partition_config *cfg)
 {
-	unsigned int i;
-
 	if (cfg->flags & ~VGEN_PARTITION_VALID_FLAGS)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(cfg->reserved); i++)
-		if (cfg->reserved[i])
-			return -EINVAL;
+	if (!vgen_zeroed(cfg->reserved))
+		return -EINVAL;
 	if (cfg->vp_count < 1 || cfg->vp_count > VGEN_MAX_VPS)
 		return -EINVAL;
 	switch (cfg->backend) {

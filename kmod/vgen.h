@@ -22,6 +22,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/srcu.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/vgen.h>
 
@@ -36,6 +37,12 @@
 
 /* Largest single memory region (bounds the pinned page array). */
 #define VGEN_MAX_REGION_SIZE	(64ULL << 30)
+
+/*
+ * vgen_zeroed() - true if every byte of a uapi field (typically a reserved
+ * array or padding) is zero.
+ */
+#define vgen_zeroed(field)	(!memchr_inv(&(field), 0, sizeof(field)))
 
 /**
  * struct vgen_memslot - one guest memory region (an entry of a memslot

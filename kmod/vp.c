@@ -363,16 +363,14 @@ static int vgen_vp_set_regs(struct vgen_vp *vp, void __user *argp)
 {
 	struct vgen_regs regs;
 	struct svp_state *st;
-	unsigned int i;
 	int ret;
 
 	if (copy_from_user(&regs, argp, sizeof(regs)))
 		return -EFAULT;
 	if (regs.flags || regs.reserved0)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(regs.reserved); i++)
-		if (regs.reserved[i])
-			return -EINVAL;
+	if (!vgen_zeroed(regs.reserved))
+		return -EINVAL;
 
 	/* st[0] the new state, st[1] the current one (heap: large). */
 	st = kmalloc_array(2, sizeof(*st), GFP_KERNEL_ACCOUNT);
@@ -464,17 +462,8 @@ static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
 /* Reserved fields of struct vgen_sregs, including the table padding. */
 static bool vgen_sregs_reserved_clear(const struct vgen_sregs *s)
 {
-	unsigned int i;
-
-	if (s->flags || s->reserved0)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(s->reserved); i++)
-		if (s->reserved[i])
-			return false;
-	for (i = 0; i < ARRAY_SIZE(s->gdt.pad); i++)
-		if (s->gdt.pad[i] || s->idt.pad[i])
-			return false;
-	return true;
+	return !s->flags && !s->reserved0 && vgen_zeroed(s->reserved) &&
+	       vgen_zeroed(s->gdt.pad) && vgen_zeroed(s->idt.pad);
 }
 
 /*
