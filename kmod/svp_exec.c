@@ -20,7 +20,10 @@
  * which invalidates the page's decoded instructions. Writes by other VPs
  * or by the VMM are not seen: the embedder calls svp_flush_all() after
  * changing guest memory behind the VP's back (cross-VP code modification
- * is a known gap).
+ * is a known gap). Cache hits execute in place from the cache entry; the
+ * common integer forms run in svp_exec_fast(), selected by a kind byte
+ * (svp_insn.fk) computed once at decode time, everything else in
+ * svp_exec().
  *
  * Not implemented (SVP_EXIT_FAILURE, never silently wrong): x87, SSE and
  * later vector extensions, debug registers, TF single-step, task
@@ -64,6 +67,8 @@ static const u8 svp_op1[256] = {
 	[0xf6] = F_M | F_GRP3, [0xf7] = F_M | F_GRP3,
 	[0xfe ... 0xff] = F_M,
 };
+
+static u8 svp_fast_kind(const struct svp_insn *in);
 
 static const u8 svp_op2[256] = {
 	[0x00 ... 0x01] = F_M, [0x0d] = F_M, [0x18 ... 0x1f] = F_M,
@@ -336,6 +341,14 @@ static int alu_rm(struct svp_cpu *cpu, const struct svp_insn *in, int op,
 	int r;
 
 	src &= svp_mask(size);
+	if (!in->mem) {	/* register destination: no read-modify-write */
+		d = rget(cpu, in, in->rm, size);
+		res = alu_res(op, d, src, cin);
+		if (op != OP_CMP)
+			rset(cpu, in, in->rm, size, res);
+		alu_flags(cpu, op, size, d, src, res, cin);
+		return SVP_OK;
+	}
 	if (op == OP_CMP) {
 		r = rm_rd(cpu, in, size, &d);
 		if (r)
@@ -362,11 +375,15 @@ static u64 svp_shift(struct svp_cpu *cpu, int op, int size, u64 d, u32 c)
 {
 	int bits = size * 8;
 	u64 m = svp_mask(size), sb = 1ULL << (bits - 1), res = d;
-	u64 f = svp_flags(cpu);
-	bool cf = f & SVP_CF, of;
+	u64 f = 0;
+	bool cf = false, of;
 	u32 i, eff;
 
 	d &= m;
+	if (op < 4) {	/* rotates keep SF/ZF/AF/PF: need the old flags */
+		f = svp_flags(cpu);
+		cf = f & SVP_CF;
+	}
 	switch (op) {
 	case 0:	/* ROL */
 		eff = c & (bits - 1);
@@ -429,8 +446,9 @@ static u64 svp_shift(struct svp_cpu *cpu, int op, int size, u64 d, u32 c)
 		of = false;
 		break;
 	}
-	f = svp_szp(res, size) | (cf ? SVP_CF : 0) | (of ? SVP_OF : 0);
-	svp_set_eager(cpu, f);
+	/* SF, ZF, PF from the result (lazily); AF cleared */
+	svp_set_lazy(cpu, SVP_LF_SHIFT, size, 0, 0, res);
+	cpu->lf_aux = (cf ? SVP_CF : 0) | (of ? SVP_OF : 0);
 	return res;
 }
 
@@ -450,7 +468,7 @@ static int exec_shift(struct svp_cpu *cpu, const struct svp_insn *in,
 			rset(cpu, in, in->rm, size, d);
 		return SVP_OK;
 	}
-	res = svp_shift(cpu, in->reg, size, d, count);
+	res = svp_shift(cpu, in->reg & 7, size, d, count);
 	return rmw_wr(cpu, in, size, &d, res, &w);
 }
 
@@ -499,13 +517,72 @@ static int exec_shd(struct svp_cpu *cpu, const struct svp_insn *in,
 
 /* ---- conditions ---- */
 
+static inline s64 svp_sx_cond(u64 v, int size)
+{
+	int sh = 64 - size * 8;
+
+	return (s64)(v << sh) >> sh;
+}
+
 static inline bool svp_cond(const struct svp_cpu *cpu, int cc)
 {
 	u64 f;
 	bool v;
 
-	if (cpu->lf_op == SVP_LF_SUB && (cc >> 1) == 2)
-		return !((cpu->lf_res ^ 0) & svp_mask(cpu->lf_size)) ^ (cc & 1);
+	/* fast paths: evaluate the condition without materialising flags */
+	if (likely(cpu->lf_op != SVP_LF_EAGER) && (cc >> 1) != 5) {
+		int sz = cpu->lf_size;
+		u64 m = svp_mask(sz), res = cpu->lf_res & m;
+		u64 sb = 1ULL << (sz * 8 - 1);
+
+		switch (cc >> 1) {
+		case 2:
+			return !res ^ (cc & 1);
+		case 4:
+			return !!(res & sb) ^ (cc & 1);
+		}
+		if (cpu->lf_op == SVP_LF_SUB) {
+			u64 d = cpu->lf_dst & m, sv = cpu->lf_src & m;
+			s64 sd = svp_sx_cond(d, sz), ss = svp_sx_cond(sv, sz);
+
+			switch (cc >> 1) {
+			case 0:
+				v = (d ^ sv) & (d ^ res) & sb;
+				break;
+			case 1:
+				v = d < sv;
+				break;
+			case 3:
+				v = d <= sv;
+				break;
+			case 6:
+				v = sd < ss;
+				break;
+			default:
+				v = sd <= ss;
+				break;
+			}
+			return v ^ (cc & 1);
+		}
+		if (cpu->lf_op == SVP_LF_LOGIC) {
+			switch (cc >> 1) {
+			case 0:
+			case 1:
+				v = false;
+				break;
+			case 3:
+				v = !res;
+				break;
+			case 6:
+				v = res & sb;
+				break;
+			default:
+				v = !res || (res & sb);
+				break;
+			}
+			return v ^ (cc & 1);
+		}
+	}
 	f = svp_flags(cpu);
 	switch (cc >> 1) {
 	case 0:
@@ -921,7 +998,36 @@ static int fetch_imm(struct svp_cpu *cpu, struct svp_fetch *f, int n,
 	return SVP_OK;
 }
 
-static int svp_decode(struct svp_cpu *cpu, struct svp_insn *in)
+/* Compute the next RIP and the memory operand's linear address of @in. */
+static inline void svp_ea(const struct svp_cpu *cpu, struct svp_insn *in,
+			  u64 la)
+{
+	in->next_rip = la + in->len;
+	if (in->mem) {
+		u64 ea = in->disp;
+
+		if (in->riprel)
+			ea += in->next_rip;
+		if (in->base >= 0)
+			ea += cpu->s.gpr[in->base];
+		if (in->index >= 0)
+			ea += cpu->s.gpr[in->index] << in->scale;
+		if (in->asz == 4)
+			ea &= 0xffffffffULL;
+		if (in->seg != SEG_NONE)
+			ea += cpu->s.seg[in->seg].base;
+		in->ea = ea;
+	}
+}
+
+/*
+ * Decode the instruction at RIP into @in, or find it in the decode cache;
+ * *@out is set to the decoded instruction (@in or the cache entry, which
+ * stays valid while the instruction executes: only svp_decode() writes
+ * cache entries).
+ */
+static noinline int svp_decode(struct svp_cpu *cpu, struct svp_insn *in,
+			       struct svp_insn **out)
 {
 	u64 la = cpu->s.rip, disp = 0, g;
 	struct svp_fetch f;
@@ -941,7 +1047,7 @@ static int svp_decode(struct svp_cpu *cpu, struct svp_insn *in)
 		cp = &cpu->cp[(g >> 12) & (SVP_CP_SIZE - 1)];
 		if (likely(d->la == la && d->gpa == g && cp->gen == d->gen &&
 			   cp->page == e->gpa)) {
-			*in = *d;
+			in = d;
 			cpu->ib_len = 0;
 			goto ea;
 		}
@@ -1106,6 +1212,7 @@ static int svp_decode(struct svp_cpu *cpu, struct svp_insn *in)
 		}
 	}
 	in->len = f.pos;
+	in->fk = svp_fast_kind(in);
 	in->riprel = riprel;
 	in->base = base;
 	in->index = index;
@@ -1123,22 +1230,8 @@ static int svp_decode(struct svp_cpu *cpu, struct svp_insn *in)
 		cpu->dc[(la ^ (la >> SVP_DC_BITS)) & (SVP_DC_SIZE - 1)] = *in;
 	}
 ea:
-	in->next_rip = la + in->len;
-	if (in->mem) {
-		u64 ea = in->disp;
-
-		if (in->riprel)
-			ea += in->next_rip;
-		if (in->base >= 0)
-			ea += cpu->s.gpr[in->base];
-		if (in->index >= 0)
-			ea += cpu->s.gpr[in->index] << in->scale;
-		if (in->asz == 4)
-			ea &= 0xffffffffULL;
-		if (in->seg != SEG_NONE)
-			ea += cpu->s.seg[in->seg].base;
-		in->ea = ea;
-	}
+	svp_ea(cpu, in, la);
+	*out = in;
 	return SVP_OK;
 }
 
@@ -1575,8 +1668,9 @@ static int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 			ovf = svp_sx(p & svp_mask(osz), osz) != p;
 		}
 		rset(cpu, in, in->reg, osz, p);
-		svp_set_eager(cpu, svp_szp(p, osz) |
-			      (ovf ? SVP_CF | SVP_OF : 0));
+		/* SF, ZF, PF from the low half (lazily), AF cleared */
+		svp_set_lazy(cpu, SVP_LF_SHIFT, osz, 0, 0, p);
+		cpu->lf_aux = ovf ? SVP_CF | SVP_OF : 0;
 		break;
 	}
 	case 0x6c ... 0x6f:
@@ -1970,7 +2064,7 @@ static int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 		sz = op == 0xfe ? 1 : osz;
 		if (rop < 2) {	/* INC, DEC */
 			struct svp_rmw w;
-			u64 res, cf = svp_flags(cpu) & SVP_CF;
+			u64 res, cf = svp_cf(cpu);
 
 			r = rmw_rd(cpu, in, sz, &v, &w);
 			if (r)
@@ -2290,6 +2384,392 @@ static int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 	return SVP_OK;
 }
 
+/* Fast-path kinds, chosen once at decode time (svp_insn.fk). */
+enum svp_fast_kind {
+	FK_NONE,
+	FK_JCC8,	/* Jcc rel8 */
+	FK_JCC32,	/* Jcc rel32 */
+	FK_JMP8,	/* JMP rel8 */
+	FK_JMP32,	/* JMP rel32 */
+	FK_ALU_RM_R,	/* op r, r (01, 09, 21, 29, 31, 39 register form) */
+	FK_ALU_R_RM,	/* op r, r/m (03, 0b, 23, 2b, 33, 3b) */
+	FK_ALU_ACC,	/* op eAX, imm32 (05, 0d, 25, 2d, 35, 3d) */
+	FK_ALU_I8,	/* 83 /n r, imm8 (register form, not ADC/SBB) */
+	FK_ALU_I32,	/* 81 /n r, imm32 (register form, not ADC/SBB) */
+	FK_TEST,	/* 85 */
+	FK_MOV_ST,	/* 89 */
+	FK_MOV_LD,	/* 8b */
+	FK_LEA,		/* 8d without segment override */
+	FK_MOV_IMM,	/* b8+r */
+	FK_MOVSXD,	/* 63 */
+	FK_MOVX,	/* 0f b6, b7, be, bf */
+	FK_SHIFT_I,	/* c1 /n r, imm8 (register form) */
+	FK_CMP_MEM,	/* 39 with a memory operand */
+	FK_INCDEC,	/* ff /0, ff /1 register form */
+	FK_MOV8_ST,	/* 88 */
+	FK_CMP8,	/* 38 */
+	FK_TEST8,	/* 84 */
+	FK_CMP8_I,	/* 80 /7 */
+	FK_CALL,	/* e8 */
+	FK_RET,		/* c3 */
+	FK_PUSH,	/* 50+r */
+	FK_POP,		/* 58+r */
+	FK_JMP_IND,	/* ff /4 */
+	FK_CDQE,	/* 98 */
+};
+
+/*
+ * The fast-path kind of a decoded instruction: only 32/64-bit operand
+ * sizes without LOCK, for which svp_exec_fast() gives exactly the result
+ * of svp_exec().
+ */
+static u8 svp_fast_kind(const struct svp_insn *in)
+{
+	int op = in->op, aop = in->reg & 7;
+
+	if (in->osz == 2 || in->lock)
+		return FK_NONE;
+	switch (op) {
+	case 0x70 ... 0x7f:
+		return FK_JCC8;
+	case 0x180 ... 0x18f:
+		return FK_JCC32;
+	case 0xeb:
+		return FK_JMP8;
+	case 0xe9:
+		return FK_JMP32;
+	case 0x39:
+		return in->mem ? FK_CMP_MEM : FK_ALU_RM_R;
+	case 0x01:
+	case 0x09:
+	case 0x21:
+	case 0x29:
+	case 0x31:
+		return in->mem ? FK_NONE : FK_ALU_RM_R;
+	case 0xff:
+		if (aop == 4)
+			return FK_JMP_IND;
+		return !in->mem && aop < 2 ? FK_INCDEC : FK_NONE;
+	case 0xe8:
+		return FK_CALL;
+	case 0xc3:
+		return FK_RET;
+	case 0x50 ... 0x57:
+		return FK_PUSH;
+	case 0x58 ... 0x5f:
+		return FK_POP;
+	case 0x98:
+		return FK_CDQE;
+	case 0x88:
+		return FK_MOV8_ST;
+	case 0x38:
+		return FK_CMP8;
+	case 0x84:
+		return FK_TEST8;
+	case 0x80:
+		return aop == OP_CMP ? FK_CMP8_I : FK_NONE;
+	case 0x03:
+	case 0x0b:
+	case 0x23:
+	case 0x2b:
+	case 0x33:
+	case 0x3b:
+		return FK_ALU_R_RM;
+	case 0x05:
+	case 0x0d:
+	case 0x25:
+	case 0x2d:
+	case 0x35:
+	case 0x3d:
+		return FK_ALU_ACC;
+	case 0x81:
+	case 0x83:
+		if (in->mem || aop == OP_ADC || aop == OP_SBB)
+			return FK_NONE;
+		return op == 0x83 ? FK_ALU_I8 : FK_ALU_I32;
+	case 0x85:
+		return FK_TEST;
+	case 0x89:
+		return FK_MOV_ST;
+	case 0x8b:
+		return FK_MOV_LD;
+	case 0x8d:
+		return in->mem && in->seg == SEG_NONE ? FK_LEA : FK_NONE;
+	case 0xb8 ... 0xbf:
+		return FK_MOV_IMM;
+	case 0x63:
+		return FK_MOVSXD;
+	case 0x1b6:
+	case 0x1b7:
+	case 0x1be:
+	case 0x1bf:
+		return FK_MOVX;
+	case 0xc1:
+		return in->mem ? FK_NONE : FK_SHIFT_I;
+	default:
+		return FK_NONE;
+	}
+}
+
+/* Write a 4- or 8-byte result to GPR @idx (32-bit writes zero-extend). */
+static inline void fset(struct svp_cpu *cpu, int idx, int osz, u64 v)
+{
+	cpu->s.gpr[idx] = osz == 8 ? v : (u32)v;
+}
+
+/*
+ * Fast path for the instruction forms of svp_fast_kind(): the same
+ * result as svp_exec(), which runs everything else (in->fk == FK_NONE).
+ */
+static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
+{
+	u64 *g = cpu->s.gpr, d, v, res;
+	int op = in->op, osz = in->osz, aop = op >> 3, sz, r;
+	u64 m = osz == 8 ? ~0ULL : 0xffffffffULL;
+
+	switch (in->fk) {
+	case FK_JCC8:
+		cpu->s.rip = in->next_rip;
+		if (svp_cond(cpu, op & 15))
+			cpu->s.rip += svp_sx(in->imm, 1);
+		return SVP_OK;
+	case FK_JCC32:
+		cpu->s.rip = in->next_rip;
+		if (svp_cond(cpu, op & 15))
+			cpu->s.rip += svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_JMP8:
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 1);
+		return SVP_OK;
+	case FK_JMP32:
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_ALU_RM_R:
+		d = g[in->rm] & m;
+		v = g[in->reg] & m;
+		res = alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->rm, osz, res);
+		alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_R_RM:
+		if (in->mem) {
+			r = mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm] & m;
+		}
+		d = g[in->reg] & m;
+		res = alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->reg, osz, res);
+		alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_ACC:
+		d = g[0] & m;
+		v = svp_sx(in->imm, 4) & m;
+		res = alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, 0, osz, res);
+		alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_I8:
+	case FK_ALU_I32:
+		aop = in->reg & 7;
+		d = g[in->rm] & m;
+		v = svp_sx(in->imm, in->fk == FK_ALU_I8 ? 1 : 4) & m;
+		res = alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->rm, osz, res);
+		alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_TEST:
+		if (in->mem) {
+			r = mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm];
+		}
+		svp_set_lazy(cpu, SVP_LF_LOGIC, osz, 0, 0,
+			     v & g[in->reg] & m);
+		break;
+	case FK_MOV_ST:
+		if (in->mem) {
+			r = mwr(cpu, in->ea, osz, g[in->reg]);
+			if (r)
+				return r;
+		} else {
+			fset(cpu, in->rm, osz, g[in->reg]);
+		}
+		break;
+	case FK_MOV_LD:
+		if (in->mem) {
+			r = mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm];
+		}
+		fset(cpu, in->reg, osz, v);
+		break;
+	case FK_LEA:
+		fset(cpu, in->reg, osz, in->ea);
+		break;
+	case FK_MOV_IMM:
+		fset(cpu, (op & 7) | ((in->rex & 1) << 3), osz, in->imm);
+		break;
+	case FK_MOVSXD:
+		if (in->mem) {
+			r = mrd(cpu, in->ea, 4, &v);
+			if (r)
+				return r;
+		} else {
+			v = (u32)g[in->rm];
+		}
+		fset(cpu, in->reg, osz, osz == 8 ? svp_sx(v, 4) : v);
+		break;
+	case FK_MOVX:
+		sz = (op & 1) ? 2 : 1;
+		if (in->mem) {
+			r = mrd(cpu, in->ea, sz, &v);
+			if (r)
+				return r;
+		} else {
+			v = rget(cpu, in, in->rm, sz);
+		}
+		if (op >= 0x1be)
+			v = svp_sx(v, sz);
+		fset(cpu, in->reg, osz, v);
+		break;
+	case FK_CALL:
+		r = svp_push(cpu, in->next_rip, 8);
+		if (r)
+			return r;
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_RET:
+	case FK_JMP_IND:
+		r = SVP_OK;
+		if (in->fk == FK_RET)
+			r = mrd(cpu, g[4], 8, &v);
+		else if (in->mem)
+			r = mrd(cpu, in->ea, 8, &v);
+		else
+			v = g[in->rm];
+		if (r)
+			return r;
+		if (!svp_canonical(v))
+			return svp_raise(cpu, SVP_GP, 0, true);
+		if (in->fk == FK_RET)
+			g[4] += 8;
+		cpu->s.rip = v;
+		return SVP_OK;
+	case FK_PUSH:
+		r = svp_push(cpu, g[(op & 7) | ((in->rex & 1) << 3)], 8);
+		if (r)
+			return r;
+		break;
+	case FK_POP:
+		r = mrd(cpu, g[4], 8, &v);
+		if (r)
+			return r;
+		g[4] += 8;
+		g[(op & 7) | ((in->rex & 1) << 3)] = v;
+		break;
+	case FK_CDQE:
+		g[0] = osz == 8 ? svp_sx(g[0], 4) : (u32)svp_sx(g[0], 2);
+		break;
+	case FK_CMP_MEM:
+		r = mrd(cpu, in->ea, osz, &d);
+		if (r)
+			return r;
+		v = g[in->reg] & m;
+		alu_flags(cpu, OP_CMP, osz, d, v, d - v, 0);
+		break;
+	case FK_INCDEC: {
+		u64 cf = svp_cf(cpu);
+
+		d = g[in->rm] & m;
+		res = in->reg & 7 ? d - 1 : d + 1;
+		fset(cpu, in->rm, osz, res);
+		svp_set_lazy(cpu, in->reg & 7 ? SVP_LF_DEC : SVP_LF_INC, osz,
+			     d, 1, res);
+		cpu->lf_aux = cf;
+		break;
+	}
+	case FK_MOV8_ST:
+		v = rget(cpu, in, in->reg, 1);
+		if (in->mem) {
+			r = mwr(cpu, in->ea, 1, v);
+			if (r)
+				return r;
+		} else {
+			rset(cpu, in, in->rm, 1, v);
+		}
+		break;
+	case FK_CMP8:
+	case FK_TEST8:
+	case FK_CMP8_I:
+		if (in->mem) {
+			r = mrd(cpu, in->ea, 1, &d);
+			if (r)
+				return r;
+		} else {
+			d = rget(cpu, in, in->rm, 1);
+		}
+		if (in->fk == FK_TEST8) {
+			svp_set_lazy(cpu, SVP_LF_LOGIC, 1, 0, 0,
+				     d & rget(cpu, in, in->reg, 1));
+			break;
+		}
+		v = in->fk == FK_CMP8 ? rget(cpu, in, in->reg, 1) :
+		    in->imm & 0xff;
+		alu_flags(cpu, OP_CMP, 1, d, v, d - v, 0);
+		break;
+	case FK_SHIFT_I: {
+		u32 c = in->imm & (osz == 8 ? 0x3f : 0x1f);
+
+		d = g[in->rm] & m;
+		if (c)
+			d = svp_shift(cpu, in->reg & 7, osz, d, c);
+		fset(cpu, in->rm, osz, d);
+		break;
+	}
+	default:
+		return -1;
+	}
+	cpu->s.rip = in->next_rip;
+	return SVP_OK;
+}
+
+/*
+ * The decode cache hit path of svp_decode(), inline in the run loop:
+ * returns 0 with *@out set, or -1 if svp_decode() must run.
+ */
+static inline int svp_decode_cached(struct svp_cpu *cpu,
+				    struct svp_insn **out)
+{
+	u64 la = cpu->s.rip, g;
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_X, svp_user(cpu));
+	struct svp_codepage *cp;
+	struct svp_insn *d;
+
+	if (unlikely(!e))
+		return -1;
+	g = e->gpa + (la & 0xfff);
+	d = &cpu->dc[(la ^ (la >> SVP_DC_BITS)) & (SVP_DC_SIZE - 1)];
+	cp = &cpu->cp[(g >> 12) & (SVP_CP_SIZE - 1)];
+	if (unlikely(d->la != la || d->gpa != g || cp->gen != d->gen ||
+		     cp->page != e->gpa))
+		return -1;
+	cpu->ib_len = 0;
+	svp_ea(cpu, d, la);
+	*out = d;
+	return 0;
+}
+
 /**
  * svp_run() - execute guest instructions.
  * @cpu: the VP.
@@ -2300,7 +2780,7 @@ static int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
  */
 int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 {
-	struct svp_insn in;
+	struct svp_insn buf, *in = &buf;
 	u64 n;
 	int r;
 
@@ -2314,9 +2794,14 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 			svp_fail(cpu, SVP_FAIL_UNSUPPORTED_MODE, NULL, 0);
 			return exit->reason;
 		}
-		r = svp_decode(cpu, &in);
-		if (likely(!r))
-			r = svp_exec(cpu, &in);
+		r = svp_decode_cached(cpu, &in);
+		if (unlikely(r))
+			r = svp_decode(cpu, &buf, &in);
+		if (likely(!r)) {
+			r = svp_exec_fast(cpu, in);
+			if (r < 0)
+				r = svp_exec(cpu, in);
+		}
 		if (likely(r == SVP_OK || r == SVP_RETRY)) {
 			cpu->retired++;
 			if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))

@@ -89,6 +89,7 @@ enum svp_lf_op {
 	SVP_LF_LOGIC,
 	SVP_LF_INC,
 	SVP_LF_DEC,
+	SVP_LF_SHIFT,	/* SHL/SHR/SAR, IMUL r: SZP of lf_res, CF|OF in lf_aux */
 };
 
 /* Software TLB access kinds. */
@@ -99,7 +100,7 @@ enum svp_acc {
 	SVP_ACC_COUNT
 };
 
-#define SVP_TLB_BITS	8
+#define SVP_TLB_BITS	10
 #define SVP_TLB_SIZE	(1U << SVP_TLB_BITS)
 #define SVP_TLB_INVALID	1ULL	/* never a page-aligned tag */
 
@@ -142,6 +143,7 @@ struct svp_tlbe {
  * @base: base register of the memory operand, or -1.
  * @index: index register, or -1.
  * @scale: index shift count.
+ * @fk: fast-path kind (enum svp_fast_kind in svp_exec.c), 0 for none.
  * @riprel: RIP-relative memory operand.
  * @gen: code page generation when cached.
  */
@@ -167,6 +169,7 @@ struct svp_insn {
 	s8 base;
 	s8 index;
 	u8 scale;
+	u8 fk;
 	u32 gen;
 	u64 la;
 	u64 gpa;
@@ -279,6 +282,8 @@ static inline u64 svp_flags(const struct svp_cpu *cpu)
 
 	if (cpu->lf_op == SVP_LF_EAGER)
 		return cpu->lf_flags;
+	if (cpu->lf_op == SVP_LF_SHIFT)
+		return svp_szp(cpu->lf_res, sz) | cpu->lf_aux;
 	m = svp_mask(sz);
 	sb = 1ULL << (sz * 8 - 1);
 	res = cpu->lf_res & m;
@@ -318,6 +323,30 @@ static inline u64 svp_flags(const struct svp_cpu *cpu)
 	if (of)
 		f |= SVP_OF;
 	return f;
+}
+
+/* Only the carry flag (0 or SVP_CF), computed from the lazy state. */
+static inline u64 svp_cf(const struct svp_cpu *cpu)
+{
+	u64 m = svp_mask(cpu->lf_size);
+
+	switch (cpu->lf_op) {
+	case SVP_LF_EAGER:
+		return cpu->lf_flags & SVP_CF;
+	case SVP_LF_ADD:
+		return (cpu->lf_res & m) < (cpu->lf_dst & m) ? SVP_CF : 0;
+	case SVP_LF_SUB:
+		return (cpu->lf_dst & m) < (cpu->lf_src & m) ? SVP_CF : 0;
+	case SVP_LF_LOGIC:
+		return 0;
+	case SVP_LF_INC:
+	case SVP_LF_DEC:
+		return cpu->lf_aux ? SVP_CF : 0;
+	case SVP_LF_SHIFT:
+		return cpu->lf_aux & SVP_CF;
+	default:
+		return svp_flags(cpu) & SVP_CF;
+	}
 }
 
 static inline void svp_set_lazy(struct svp_cpu *cpu, u32 op, int size,

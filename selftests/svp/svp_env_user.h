@@ -20,6 +20,7 @@ typedef int64_t s64;
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
+#define noinline	__attribute__((__noinline__))
 #define fallthrough	__attribute__((__fallthrough__))
 #ifndef EXPORT_SYMBOL_GPL
 #define EXPORT_SYMBOL_GPL(x)

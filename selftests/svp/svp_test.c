@@ -766,7 +766,7 @@ static int guest_run(struct svp_cpu *c, const struct dcase *t,
 	s.rflags = x->fin;
 	if (svp_set_state(c, &s))
 		return -1;
-	r = svp_run(c, 2, &e);
+	r = svp_run(c, 8, &e);	/* the case (1-2 insns), then HLT */
 	svp_get_state(c, &s);
 	x->rax = s.gpr[0];
 	x->rbx = s.gpr[3];
@@ -971,12 +971,34 @@ static void build_cases(void)
 		add("mov", w, K_PLAIN, 0, 0, 2, 0x88 + o, 0xd8);
 		add("xadd", w, K_PLAIN, 0, FA, 3, 0x0f, 0xc0 + o, 0xd9);
 		add("cmpxchg", w, K_PLAIN, 0, FA, 3, 0x0f, 0xb0 + o, 0xd9);
+		/* conditions evaluated from lazy flags (second insn) */
+		for (cc = 0; cc < 16; cc++) {
+			add("cmp-setcc", w, K_PLAIN, 0, FA, 5, 0x38 + o, 0xd8,
+			    0x0f, 0x90 + cc, 0xc1);
+			add("test-setcc", w, K_PLAIN, 0, FL, 5, 0x84 + o, 0xd8,
+			    0x0f, 0x90 + cc, 0xc1);
+			add("inc-setcc", w, K_PLAIN, 0, FA, 5, 0xfe + o, 0xc0,
+			    0x0f, 0x90 + cc, 0xc1);
+			add("shl1-setcc", w, K_PLAIN, 0, FL, 5, 0xd0 + o, 0xe0,
+			    0x0f, 0x90 + cc, 0xc1);
+		}
+		add("cmp-inc", w, K_PLAIN, 0, FA, 4, 0x38 + o, 0xd8, 0xfe + o,
+		    0xc2);
+		add("cmp-ah-bl", 1, K_PLAIN, 0, FA, 2, 0x38, 0xdc);
+		add("mov-ah-bl", 1, K_PLAIN, 0, 0, 2, 0x88, 0xdc);
 		if (w == 1) {
 			add("setcc", 1, K_PLAIN, 0, 0, 3, 0x0f, 0x90 + (int)(rnd() & 15), 0xc0);
 			continue;
 		}
 		add("imul2", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 3, 0x0f, 0xaf,
 		    0xc3);
+		for (cc = 0; cc < 4; cc++)
+			add("imul2-setcc", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 6,
+			    0x0f, 0xaf, 0xc3, 0x0f, 0x90 + cc, 0xc1);
+		if (w < 8) {	/* with REX, rm 7 is DIL, not BH */
+			add("movzx-bh", w, K_PLAIN, 0, 0, 3, 0x0f, 0xb6, 0xc7);
+			add("movsx-bh", w, K_PLAIN, 0, 0, 3, 0x0f, 0xbe, 0xc7);
+		}
 		add("imul3b", w, K_PLAIN, 0, SVP_CF_ | SVP_OF_, 3, 0x6b, 0xc3,
 		    0x85);
 		add("bt", w, K_PLAIN, 0, SVP_CF_, 3, 0x0f, 0xa3, 0xd8);
