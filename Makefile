@@ -33,7 +33,7 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 SUBMAKE := $(MAKE) --no-print-directory
 
 .PHONY: all module libvgen kselftest selftests check run style deps \
-	deps-check clean
+	deps-check clean bench
 
 all: deps-check module libvgen selftests
 
@@ -105,6 +105,12 @@ run: all
 	$(VM)/vgen-vm --kernel stock --add $(BUILD)/libvgen/vgen-run \
 		$$(for g in $$guests; do echo --add $$g; done) \
 		-- vgen-run --stats demo.elf
+
+# ----------------------------------------------------------------- bench
+# Host benchmark: workloads natively, in the software VP and in unicorn;
+# prints one markdown table (see Documentation/benchmarks.md).
+bench: deps-check
+	$(MAKE) -C selftests/bench run
 
 # ----------------------------------------------------------------- style
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
