@@ -739,29 +739,10 @@ static int exec_muldiv(struct svp_cpu *cpu, const struct svp_insn *in,
 
 static int svp_io_in(struct svp_cpu *cpu, u16 port, int size, u64 *v)
 {
-	struct svp_rdbuf *b;
-	int i;
+	int r = svp_rdbuf_claim(cpu, true, port, size, v);
 
-	for (i = 0; i < SVP_RDBUF_COUNT; i++) {
-		b = &cpu->rd[i];
-		if (b->valid && b->io && b->addr == port && b->size == size) {
-			u64 x = 0;
-
-			memcpy(&x, b->data, size);
-			*v = x;
-			return SVP_OK;
-		}
-	}
-	for (i = 0; i < SVP_RDBUF_COUNT; i++) {
-		b = &cpu->rd[i];
-		if (!b->valid)
-			break;
-	}
-	if (i == SVP_RDBUF_COUNT)
-		return svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
-	b->addr = port;
-	b->size = size;
-	b->io = true;
+	if (r != SVP_R_EXIT)
+		return r;
 	cpu->exit->reason = SVP_EXIT_IO;
 	cpu->exit->io.port = port;
 	cpu->exit->io.size = size;

@@ -392,6 +392,8 @@ int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val);
 int svp_write_cr(struct svp_cpu *cpu, int cr, u64 val);
 
 /* svp_mem.c */
+int svp_rdbuf_claim(struct svp_cpu *cpu, bool io, u64 addr, int size,
+		    u64 *val);
 int svp_translate(struct svp_cpu *cpu, u64 la, int acc, bool user,
 		  u8 **hva, u64 *gpa);
 int svp_read_slow(struct svp_cpu *cpu, u64 la, int size, u64 *val,

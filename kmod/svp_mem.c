@@ -219,14 +219,34 @@ done:
 	return SVP_OK;
 }
 
-static int svp_mmio_read(struct svp_cpu *cpu, u64 gpa, int size, u64 *val)
+/**
+ * svp_rdbuf_claim() - look up the completed data of an IN or MMIO read.
+ * @cpu: the VP.
+ * @io: true for port I/O, false for MMIO.
+ * @addr: port or guest physical address.
+ * @size: access size in bytes.
+ * @val: receives the data when it has been supplied.
+ *
+ * If svp_complete_read() already supplied the data of this access (the
+ * instruction is being re-executed), store it in @val and return SVP_OK.
+ * Otherwise claim a free read buffer for it and return SVP_R_EXIT; the
+ * caller fills in the exit. An instruction needing more reads than there
+ * are buffers is an emulation failure.
+ */
+int svp_rdbuf_claim(struct svp_cpu *cpu, bool io, u64 addr, int size,
+		    u64 *val)
 {
-	struct svp_rdbuf *b;
+	struct svp_rdbuf *b, *free = NULL;
 	int i;
 
 	for (i = 0; i < SVP_RDBUF_COUNT; i++) {
 		b = &cpu->rd[i];
-		if (b->valid && !b->io && b->addr == gpa && b->size == size) {
+		if (!b->valid) {
+			if (!free)
+				free = b;
+			continue;
+		}
+		if (b->io == io && b->addr == addr && b->size == size) {
 			u64 v = 0;
 
 			memcpy(&v, b->data, size);
@@ -234,16 +254,20 @@ static int svp_mmio_read(struct svp_cpu *cpu, u64 gpa, int size, u64 *val)
 			return SVP_OK;
 		}
 	}
-	for (i = 0; i < SVP_RDBUF_COUNT; i++) {
-		b = &cpu->rd[i];
-		if (!b->valid)
-			break;
-	}
-	if (i == SVP_RDBUF_COUNT)
+	if (!free)
 		return svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
-	b->addr = gpa;
-	b->size = size;
-	b->io = false;
+	free->addr = addr;
+	free->size = size;
+	free->io = io;
+	return SVP_R_EXIT;
+}
+
+static int svp_mmio_read(struct svp_cpu *cpu, u64 gpa, int size, u64 *val)
+{
+	int r = svp_rdbuf_claim(cpu, false, gpa, size, val);
+
+	if (r != SVP_R_EXIT)
+		return r;
 	cpu->exit->reason = SVP_EXIT_MMIO;
 	cpu->exit->mmio.gpa = gpa;
 	cpu->exit->mmio.size = size;
