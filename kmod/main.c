@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/stddef.h>
 #include <linux/uaccess.h>
 
 #include "vgen.h"
@@ -85,11 +86,32 @@ static struct miscdevice vgen_dev = {
 	.mode	= 0600,
 };
 
+/*
+ * The uapi layouts are ABI: the same on every architecture and compiler,
+ * with explicit padding only. A size change here is an ABI break.
+ */
+static void __init vgen_check_abi_layout(void)
+{
+	BUILD_BUG_ON(sizeof(struct vgen_partition_config) != 56);
+	BUILD_BUG_ON(sizeof(struct vgen_memory_region) != 48);
+	BUILD_BUG_ON(sizeof(struct vgen_cpuid_entry) != 64);
+	BUILD_BUG_ON(sizeof(struct vgen_cpuid) != 16);
+	BUILD_BUG_ON(sizeof(struct vgen_create_vp) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_yield) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_segment) != 16);
+	BUILD_BUG_ON(sizeof(struct vgen_table) != 16);
+	BUILD_BUG_ON(sizeof(struct vgen_regs) != 184);
+	BUILD_BUG_ON(sizeof(struct vgen_sregs) != 288);
+	BUILD_BUG_ON(sizeof(struct vgen_run) != 288);
+	BUILD_BUG_ON(offsetof(struct vgen_run, io) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
+}
+
 static int __init vgen_init(void)
 {
 	int ret;
 
-	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
+	vgen_check_abi_layout();
 
 	/* The only step so far; later steps unwind with goto labels. */
 	ret = misc_register(&vgen_dev);

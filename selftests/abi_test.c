@@ -21,6 +21,17 @@
 
 #define PAGE 4096UL
 
+/* The uapi layouts are ABI (the module checks the same sizes). */
+_Static_assert(sizeof(struct vgen_partition_config) == 56, "layout");
+_Static_assert(sizeof(struct vgen_memory_region) == 48, "layout");
+_Static_assert(sizeof(struct vgen_cpuid_entry) == 64, "layout");
+_Static_assert(sizeof(struct vgen_cpuid) == 16, "layout");
+_Static_assert(sizeof(struct vgen_create_vp) == 32, "layout");
+_Static_assert(sizeof(struct vgen_yield) == 32, "layout");
+_Static_assert(sizeof(struct vgen_regs) == 184, "layout");
+_Static_assert(sizeof(struct vgen_sregs) == 288, "layout");
+_Static_assert(sizeof(struct vgen_run) == 288, "layout");
+
 static int open_dev_or_skip(struct __test_metadata *_metadata)
 {
 	int fd = vgen_open_dev();
