@@ -385,6 +385,8 @@ int svp_far_ret(struct svp_cpu *cpu, int osz, u16 pop_bytes);
 int svp_far_jmp(struct svp_cpu *cpu, u16 sel, u64 off, bool call, int osz,
 		u64 next_rip);
 int svp_load_tr_ldt(struct svp_cpu *cpu, bool tr, u16 sel);
+void svp_desc_to_seg(u64 d, u16 sel, struct svp_seg *sg);
+int svp_read_desc(struct svp_cpu *cpu, u16 sel, u64 *d);
 int svp_read_sys(struct svp_cpu *cpu, u64 la, int size, u64 *val);
 int svp_write_sys(struct svp_cpu *cpu, u64 la, int size, u64 val);
 int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val);
@@ -479,5 +481,376 @@ static inline int svp_write(struct svp_cpu *cpu, u64 la, int size, u64 val,
 	}
 	return svp_write_slow(cpu, la, size, val, user);
 }
+
+/* ---- shared by the instruction execution files (svp_exec.c etc.) ---- */
+
+#define SVP_RETRY	3
+
+static inline bool svp_user(const struct svp_cpu *cpu)
+{
+	return cpu->cpl == 3;
+}
+
+static inline u64 svp_sx(u64 v, int size)
+{
+	int sh = 64 - size * 8;
+
+	return (u64)((s64)(v << sh) >> sh);
+}
+
+static inline u64 svp_host_ld(const u8 *p, int size)
+{
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		return *(const u16 *)p;
+	case 4:
+		return *(const u32 *)p;
+	default:
+		return *(const u64 *)p;
+	}
+}
+
+static inline void svp_host_st(u8 *p, int size, u64 v)
+{
+	switch (size) {
+	case 1:
+		*p = v;
+		break;
+	case 2:
+		*(u16 *)p = v;
+		break;
+	case 4:
+		*(u32 *)p = v;
+		break;
+	default:
+		*(u64 *)p = v;
+		break;
+	}
+}
+
+static inline int svp_mrd(struct svp_cpu *cpu, u64 la, int size, u64 *v)
+{
+	return svp_read(cpu, la, size, v, svp_user(cpu));
+}
+
+static inline int svp_mwr(struct svp_cpu *cpu, u64 la, int size, u64 v)
+{
+	return svp_write(cpu, la, size, v, svp_user(cpu));
+}
+
+static inline u64 svp_rget(const struct svp_cpu *cpu,
+			   const struct svp_insn *in, int idx, int size)
+{
+	if (size == 1 && !in->rex && idx >= 4 && idx < 8)
+		return (cpu->s.gpr[idx - 4] >> 8) & 0xff;
+	return cpu->s.gpr[idx] & svp_mask(size);
+}
+
+static inline void svp_rset(struct svp_cpu *cpu, const struct svp_insn *in,
+			    int idx, int size, u64 v)
+{
+	u64 *r;
+
+	switch (size) {
+	case 1:
+		if (!in->rex && idx >= 4 && idx < 8) {
+			r = &cpu->s.gpr[idx - 4];
+			*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
+		} else {
+			r = &cpu->s.gpr[idx];
+			*r = (*r & ~0xffULL) | (v & 0xff);
+		}
+		break;
+	case 2:
+		r = &cpu->s.gpr[idx];
+		*r = (*r & ~0xffffULL) | (v & 0xffff);
+		break;
+	case 4:
+		cpu->s.gpr[idx] = (u32)v;
+		break;
+	default:
+		cpu->s.gpr[idx] = v;
+		break;
+	}
+}
+
+static inline int svp_rm_rd(struct svp_cpu *cpu, const struct svp_insn *in,
+			    int size, u64 *v)
+{
+	if (!in->mem) {
+		*v = svp_rget(cpu, in, in->rm, size);
+		return SVP_OK;
+	}
+	return svp_mrd(cpu, in->ea, size, v);
+}
+
+static inline int svp_rm_wr(struct svp_cpu *cpu, const struct svp_insn *in,
+			    int size, u64 v)
+{
+	if (!in->mem) {
+		svp_rset(cpu, in, in->rm, size, v);
+		return SVP_OK;
+	}
+	return svp_mwr(cpu, in->ea, size, v);
+}
+
+static inline int svp_push(struct svp_cpu *cpu, u64 v, int size)
+{
+	u64 rsp = cpu->s.gpr[4] - size;
+	int r = svp_mwr(cpu, rsp, size, v);
+
+	if (!r)
+		cpu->s.gpr[4] = rsp;
+	return r;
+}
+
+/* ---- read-modify-write with LOCK support ---- */
+
+struct svp_rmw {
+	u8 *hva;
+	u8 *h1, *h2;
+	int n1;
+	bool xlocked;
+};
+
+/* ---- ALU ---- */
+
+enum { OP_ADD, OP_OR, OP_ADC, OP_SBB, OP_AND, OP_SUB, OP_XOR, OP_CMP };
+
+static const u8 svp_alu_lf[8] = {
+	SVP_LF_ADD, SVP_LF_LOGIC, SVP_LF_ADC, SVP_LF_SBB,
+	SVP_LF_LOGIC, SVP_LF_SUB, SVP_LF_LOGIC, SVP_LF_SUB,
+};
+
+static inline u64 svp_alu_res(int op, u64 d, u64 s, u64 cin)
+{
+	switch (op) {
+	case OP_ADD:
+		return d + s;
+	case OP_OR:
+		return d | s;
+	case OP_ADC:
+		return d + s + cin;
+	case OP_SBB:
+		return d - s - cin;
+	case OP_AND:
+		return d & s;
+	case OP_XOR:
+		return d ^ s;
+	default:
+		return d - s;
+	}
+}
+
+static inline void svp_alu_flags(struct svp_cpu *cpu, int op, int size,
+				 u64 d, u64 s, u64 res, u64 cin)
+{
+	svp_set_lazy(cpu, svp_alu_lf[op], size, d, s, res);
+	cpu->lf_aux = cin;
+}
+
+/* ---- conditions ---- */
+
+static inline s64 svp_sx_cond(u64 v, int size)
+{
+	int sh = 64 - size * 8;
+
+	return (s64)(v << sh) >> sh;
+}
+
+static inline bool svp_cond(const struct svp_cpu *cpu, int cc)
+{
+	u64 f;
+	bool v;
+
+	/* fast paths: evaluate the condition without materialising flags */
+	if (likely(cpu->lf_op != SVP_LF_EAGER) && (cc >> 1) != 5) {
+		int sz = cpu->lf_size;
+		u64 m = svp_mask(sz), res = cpu->lf_res & m;
+		u64 sb = 1ULL << (sz * 8 - 1);
+
+		switch (cc >> 1) {
+		case 2:
+			return !res ^ (cc & 1);
+		case 4:
+			return !!(res & sb) ^ (cc & 1);
+		}
+		if (cpu->lf_op == SVP_LF_SUB) {
+			u64 d = cpu->lf_dst & m, sv = cpu->lf_src & m;
+			s64 sd = svp_sx_cond(d, sz), ss = svp_sx_cond(sv, sz);
+
+			switch (cc >> 1) {
+			case 0:
+				v = (d ^ sv) & (d ^ res) & sb;
+				break;
+			case 1:
+				v = d < sv;
+				break;
+			case 3:
+				v = d <= sv;
+				break;
+			case 6:
+				v = sd < ss;
+				break;
+			default:
+				v = sd <= ss;
+				break;
+			}
+			return v ^ (cc & 1);
+		}
+		if (cpu->lf_op == SVP_LF_LOGIC) {
+			switch (cc >> 1) {
+			case 0:
+			case 1:
+				v = false;
+				break;
+			case 3:
+				v = !res;
+				break;
+			case 6:
+				v = res & sb;
+				break;
+			default:
+				v = !res || (res & sb);
+				break;
+			}
+			return v ^ (cc & 1);
+		}
+	}
+	f = svp_flags(cpu);
+	switch (cc >> 1) {
+	case 0:
+		v = f & SVP_OF;
+		break;
+	case 1:
+		v = f & SVP_CF;
+		break;
+	case 2:
+		v = f & SVP_ZF;
+		break;
+	case 3:
+		v = f & (SVP_CF | SVP_ZF);
+		break;
+	case 4:
+		v = f & SVP_SF;
+		break;
+	case 5:
+		v = f & SVP_PF;
+		break;
+	case 6:
+		v = !!(f & SVP_SF) != !!(f & SVP_OF);
+		break;
+	default:
+		v = (f & SVP_ZF) || (!!(f & SVP_SF) != !!(f & SVP_OF));
+		break;
+	}
+	return v ^ (cc & 1);
+}
+
+/* Whether CPL <= IOPL (IN/OUT/INS/OUTS need no bitmap check). */
+static inline bool svp_io_ok(const struct svp_cpu *cpu)
+{
+	return cpu->cpl <= ((cpu->s.rflags >> 12) & 3);
+}
+
+static inline void svp_rd_clear(struct svp_cpu *cpu)
+{
+	cpu->rd[0].valid = false;
+	cpu->rd[1].valid = false;
+}
+
+/* Compute the next RIP and the memory operand's linear address of @in. */
+static inline void svp_ea(const struct svp_cpu *cpu, struct svp_insn *in,
+			  u64 la)
+{
+	in->next_rip = la + in->len;
+	if (in->mem) {
+		u64 ea = in->disp;
+
+		if (in->riprel)
+			ea += in->next_rip;
+		if (in->base >= 0)
+			ea += cpu->s.gpr[in->base];
+		if (in->index >= 0)
+			ea += cpu->s.gpr[in->index] << in->scale;
+		if (in->asz == 4)
+			ea &= 0xffffffffULL;
+		if (in->seg != SEG_NONE)
+			ea += cpu->s.seg[in->seg].base;
+		in->ea = ea;
+	}
+}
+
+#define FAIL_EMU()	svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0)
+#define UD()		svp_raise(cpu, SVP_UD, 0, false)
+#define GP0()		svp_raise(cpu, SVP_GP, 0, true)
+
+/* Fast-path kinds, chosen once at decode time (svp_insn.fk). */
+enum svp_fast_kind {
+	FK_NONE,
+	FK_JCC8,	/* Jcc rel8 */
+	FK_JCC32,	/* Jcc rel32 */
+	FK_JMP8,	/* JMP rel8 */
+	FK_JMP32,	/* JMP rel32 */
+	FK_ALU_RM_R,	/* op r, r (01, 09, 21, 29, 31, 39 register form) */
+	FK_ALU_R_RM,	/* op r, r/m (03, 0b, 23, 2b, 33, 3b) */
+	FK_ALU_ACC,	/* op eAX, imm32 (05, 0d, 25, 2d, 35, 3d) */
+	FK_ALU_I8,	/* 83 /n r, imm8 (register form, not ADC/SBB) */
+	FK_ALU_I32,	/* 81 /n r, imm32 (register form, not ADC/SBB) */
+	FK_TEST,	/* 85 */
+	FK_MOV_ST,	/* 89 */
+	FK_MOV_LD,	/* 8b */
+	FK_LEA,		/* 8d without segment override */
+	FK_MOV_IMM,	/* b8+r */
+	FK_MOVSXD,	/* 63 */
+	FK_MOVX,	/* 0f b6, b7, be, bf */
+	FK_SHIFT_I,	/* c1 /n r, imm8 (register form) */
+	FK_CMP_MEM,	/* 39 with a memory operand */
+	FK_INCDEC,	/* ff /0, ff /1 register form */
+	FK_MOV8_ST,	/* 88 */
+	FK_CMP8,	/* 38 */
+	FK_TEST8,	/* 84 */
+	FK_CMP8_I,	/* 80 /7 */
+	FK_CALL,	/* e8 */
+	FK_RET,		/* c3 */
+	FK_PUSH,	/* 50+r */
+	FK_POP,		/* 58+r */
+	FK_JMP_IND,	/* ff /4 */
+	FK_CDQE,	/* 98 */
+};
+
+int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,
+	       u64 *old, struct svp_rmw *w);
+int svp_rmw_wr(struct svp_cpu *cpu, const struct svp_insn *in, int size,
+	       u64 *old, u64 nv, struct svp_rmw *w);
+int svp_alu_rm(struct svp_cpu *cpu, const struct svp_insn *in, int op,
+	       int size, u64 src);
+u64 svp_shift(struct svp_cpu *cpu, int op, int size, u64 d, u32 c);
+int svp_exec_shift(struct svp_cpu *cpu, const struct svp_insn *in,
+		   int size, u32 count);
+int svp_exec_shd(struct svp_cpu *cpu, const struct svp_insn *in,
+		 bool right, u32 c);
+int svp_exec_muldiv(struct svp_cpu *cpu, const struct svp_insn *in,
+		    int size, int op);
+int svp_exec_bt(struct svp_cpu *cpu, struct svp_insn *in, int kind,
+		u64 bitoff, bool imm);
+int svp_exec_cmpxchg(struct svp_cpu *cpu, struct svp_insn *in, int size);
+int svp_exec_xchg_mem(struct svp_cpu *cpu, struct svp_insn *in,
+		      int size);
+int svp_io_in(struct svp_cpu *cpu, u16 port, int size, u64 *v);
+int svp_io_out(struct svp_cpu *cpu, u16 port, int size, u64 v);
+int svp_io_perm(struct svp_cpu *cpu, u16 port, int size);
+int svp_exec_string(struct svp_cpu *cpu, const struct svp_insn *in);
+int svp_exec_0f01(struct svp_cpu *cpu, struct svp_insn *in, u64 *nrip);
+int svp_exec_cmpxchg8b16b(struct svp_cpu *cpu, struct svp_insn *in);
+int svp_exec_syscall(struct svp_cpu *cpu, struct svp_insn *in);
+int svp_exec_sysret(struct svp_cpu *cpu, struct svp_insn *in);
+int svp_decode(struct svp_cpu *cpu, struct svp_insn *in,
+	       struct svp_insn **out);
+bool svp_lock_ok(const struct svp_insn *in);
+int svp_exec(struct svp_cpu *cpu, struct svp_insn *in);
+int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in);
 
 #endif /* _VGEN_SVP_INTERNAL_H */

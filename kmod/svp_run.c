@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Run loop of the software x86-64 VP: the decode cache hit path, the fast
+ * path for the common integer forms (svp_exec_fast()) and svp_run().
+ */
+#include "svp_internal.h"
+
+/* Write a 4- or 8-byte result to GPR @idx (32-bit writes zero-extend). */
+static inline void fset(struct svp_cpu *cpu, int idx, int osz, u64 v)
+{
+	cpu->s.gpr[idx] = osz == 8 ? v : (u32)v;
+}
+
+/*
+ * Fast path for the instruction forms of svp_fast_kind(): the same
+ * result as svp_exec(), which runs everything else (in->fk == FK_NONE).
+ */
+static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
+{
+	u64 *g = cpu->s.gpr, d, v, res;
+	int op = in->op, osz = in->osz, aop = op >> 3, sz, r;
+	u64 m = osz == 8 ? ~0ULL : 0xffffffffULL;
+
+	switch (in->fk) {
+	case FK_JCC8:
+		cpu->s.rip = in->next_rip;
+		if (svp_cond(cpu, op & 15))
+			cpu->s.rip += svp_sx(in->imm, 1);
+		return SVP_OK;
+	case FK_JCC32:
+		cpu->s.rip = in->next_rip;
+		if (svp_cond(cpu, op & 15))
+			cpu->s.rip += svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_JMP8:
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 1);
+		return SVP_OK;
+	case FK_JMP32:
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_ALU_RM_R:
+		d = g[in->rm] & m;
+		v = g[in->reg] & m;
+		res = svp_alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->rm, osz, res);
+		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_R_RM:
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm] & m;
+		}
+		d = g[in->reg] & m;
+		res = svp_alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->reg, osz, res);
+		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_ACC:
+		d = g[0] & m;
+		v = svp_sx(in->imm, 4) & m;
+		res = svp_alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, 0, osz, res);
+		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_ALU_I8:
+	case FK_ALU_I32:
+		aop = in->reg & 7;
+		d = g[in->rm] & m;
+		v = svp_sx(in->imm, in->fk == FK_ALU_I8 ? 1 : 4) & m;
+		res = svp_alu_res(aop, d, v, 0);
+		if (aop != OP_CMP)
+			fset(cpu, in->rm, osz, res);
+		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		break;
+	case FK_TEST:
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm];
+		}
+		svp_set_lazy(cpu, SVP_LF_LOGIC, osz, 0, 0,
+			     v & g[in->reg] & m);
+		break;
+	case FK_MOV_ST:
+		if (in->mem) {
+			r = svp_mwr(cpu, in->ea, osz, g[in->reg]);
+			if (r)
+				return r;
+		} else {
+			fset(cpu, in->rm, osz, g[in->reg]);
+		}
+		break;
+	case FK_MOV_LD:
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, osz, &v);
+			if (r)
+				return r;
+		} else {
+			v = g[in->rm];
+		}
+		fset(cpu, in->reg, osz, v);
+		break;
+	case FK_LEA:
+		fset(cpu, in->reg, osz, in->ea);
+		break;
+	case FK_MOV_IMM:
+		fset(cpu, (op & 7) | ((in->rex & 1) << 3), osz, in->imm);
+		break;
+	case FK_MOVSXD:
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, 4, &v);
+			if (r)
+				return r;
+		} else {
+			v = (u32)g[in->rm];
+		}
+		fset(cpu, in->reg, osz, osz == 8 ? svp_sx(v, 4) : v);
+		break;
+	case FK_MOVX:
+		sz = (op & 1) ? 2 : 1;
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, sz, &v);
+			if (r)
+				return r;
+		} else {
+			v = svp_rget(cpu, in, in->rm, sz);
+		}
+		if (op >= 0x1be)
+			v = svp_sx(v, sz);
+		fset(cpu, in->reg, osz, v);
+		break;
+	case FK_CALL:
+		r = svp_push(cpu, in->next_rip, 8);
+		if (r)
+			return r;
+		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
+		return SVP_OK;
+	case FK_RET:
+	case FK_JMP_IND:
+		r = SVP_OK;
+		if (in->fk == FK_RET)
+			r = svp_mrd(cpu, g[4], 8, &v);
+		else if (in->mem)
+			r = svp_mrd(cpu, in->ea, 8, &v);
+		else
+			v = g[in->rm];
+		if (r)
+			return r;
+		if (!svp_canonical(v))
+			return svp_raise(cpu, SVP_GP, 0, true);
+		if (in->fk == FK_RET)
+			g[4] += 8;
+		cpu->s.rip = v;
+		return SVP_OK;
+	case FK_PUSH:
+		r = svp_push(cpu, g[(op & 7) | ((in->rex & 1) << 3)], 8);
+		if (r)
+			return r;
+		break;
+	case FK_POP:
+		r = svp_mrd(cpu, g[4], 8, &v);
+		if (r)
+			return r;
+		g[4] += 8;
+		g[(op & 7) | ((in->rex & 1) << 3)] = v;
+		break;
+	case FK_CDQE:
+		g[0] = osz == 8 ? svp_sx(g[0], 4) : (u32)svp_sx(g[0], 2);
+		break;
+	case FK_CMP_MEM:
+		r = svp_mrd(cpu, in->ea, osz, &d);
+		if (r)
+			return r;
+		v = g[in->reg] & m;
+		svp_alu_flags(cpu, OP_CMP, osz, d, v, d - v, 0);
+		break;
+	case FK_INCDEC: {
+		u64 cf = svp_cf(cpu);
+
+		d = g[in->rm] & m;
+		res = in->reg & 7 ? d - 1 : d + 1;
+		fset(cpu, in->rm, osz, res);
+		svp_set_lazy(cpu, in->reg & 7 ? SVP_LF_DEC : SVP_LF_INC, osz,
+			     d, 1, res);
+		cpu->lf_aux = cf;
+		break;
+	}
+	case FK_MOV8_ST:
+		v = svp_rget(cpu, in, in->reg, 1);
+		if (in->mem) {
+			r = svp_mwr(cpu, in->ea, 1, v);
+			if (r)
+				return r;
+		} else {
+			svp_rset(cpu, in, in->rm, 1, v);
+		}
+		break;
+	case FK_CMP8:
+	case FK_TEST8:
+	case FK_CMP8_I:
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, 1, &d);
+			if (r)
+				return r;
+		} else {
+			d = svp_rget(cpu, in, in->rm, 1);
+		}
+		if (in->fk == FK_TEST8) {
+			svp_set_lazy(cpu, SVP_LF_LOGIC, 1, 0, 0,
+				     d & svp_rget(cpu, in, in->reg, 1));
+			break;
+		}
+		v = in->fk == FK_CMP8 ? svp_rget(cpu, in, in->reg, 1) :
+		    in->imm & 0xff;
+		svp_alu_flags(cpu, OP_CMP, 1, d, v, d - v, 0);
+		break;
+	case FK_SHIFT_I: {
+		u32 c = in->imm & (osz == 8 ? 0x3f : 0x1f);
+
+		d = g[in->rm] & m;
+		if (c)
+			d = svp_shift(cpu, in->reg & 7, osz, d, c);
+		fset(cpu, in->rm, osz, d);
+		break;
+	}
+	default:
+		return -1;
+	}
+	cpu->s.rip = in->next_rip;
+	return SVP_OK;
+}
+
+/*
+ * The decode cache hit path of svp_decode(), inline in the run loop:
+ * returns 0 with *@out set, or -1 if svp_decode() must run.
+ */
+static inline int svp_decode_cached(struct svp_cpu *cpu,
+				    struct svp_insn **out)
+{
+	u64 la = cpu->s.rip, g;
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_X, svp_user(cpu));
+	struct svp_codepage *cp;
+	struct svp_insn *d;
+
+	if (unlikely(!e))
+		return -1;
+	g = e->gpa + (la & 0xfff);
+	d = &cpu->dc[(la ^ (la >> SVP_DC_BITS)) & (SVP_DC_SIZE - 1)];
+	cp = &cpu->cp[(g >> 12) & (SVP_CP_SIZE - 1)];
+	if (unlikely(d->la != la || d->gpa != g || cp->gen != d->gen ||
+		     cp->page != e->gpa))
+		return -1;
+	cpu->ib_len = 0;
+	svp_ea(cpu, d, la);
+	*out = d;
+	return 0;
+}
+
+/**
+ * svp_run() - execute guest instructions.
+ * @cpu: the VP.
+ * @budget: maximum number of instructions.
+ * @exit: exit information.
+ *
+ * Return: the exit reason.
+ */
+int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
+{
+	struct svp_insn buf, *in = &buf;
+	u64 n;
+	int r;
+
+	cpu->exit = exit;
+	cpu->exit_pending = false;
+	cpu->pending_read = false;
+	for (n = 0; n < budget; n++) {
+		/* single-step (TF) is not implemented: refuse, never ignore */
+		if (unlikely(!cpu->mode_ok || (cpu->s.rflags & SVP_TF))) {
+			cpu->ib_len = 0;
+			svp_fail(cpu, SVP_FAIL_UNSUPPORTED_MODE, NULL, 0);
+			return exit->reason;
+		}
+		r = svp_decode_cached(cpu, &in);
+		if (unlikely(r))
+			r = svp_decode(cpu, &buf, &in);
+		if (likely(!r)) {
+			r = svp_exec_fast(cpu, in);
+			if (r < 0)
+				r = svp_exec(cpu, in);
+		}
+		if (likely(r == SVP_OK || r == SVP_RETRY)) {
+			cpu->retired++;
+			if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
+				svp_rd_clear(cpu);
+			if (unlikely(cpu->exit_pending))
+				return exit->reason;
+			continue;
+		}
+		if (r == SVP_R_EXC) {
+			svp_rd_clear(cpu);
+			cpu->exit_pending = false;
+			r = svp_deliver(cpu);
+			if (r == SVP_R_EXIT && cpu->pending_read) {
+				/* descriptor table or TSS in MMIO */
+				svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
+				return exit->reason;
+			}
+			if (r == SVP_R_EXIT || cpu->exit_pending)
+				return exit->reason;
+			continue;
+		}
+		return exit->reason;
+	}
+	return SVP_EXIT_BUDGET;
+}
+
