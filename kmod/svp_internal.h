@@ -424,80 +424,7 @@ static inline struct svp_tlbe *svp_tlb_lookup(struct svp_cpu *cpu, u64 la,
 	return likely(e->tag == tag) ? e : NULL;
 }
 
-/* Read @size (1,2,4,8) bytes at linear address @la. */
-static inline int svp_read(struct svp_cpu *cpu, u64 la, int size, u64 *val,
-			   bool user)
-{
-	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_R, user);
-	u32 off = la & 0xfff;
-
-	if (likely(e && off + size <= 4096)) {
-		u8 *p = e->hva + off;
-
-		switch (size) {
-		case 1:
-			*val = *p;
-			break;
-		case 2:
-			*val = *(u16 *)p;
-			break;
-		case 4:
-			*val = *(u32 *)p;
-			break;
-		default:
-			*val = *(u64 *)p;
-			break;
-		}
-		return SVP_OK;
-	}
-	return svp_read_slow(cpu, la, size, val, SVP_ACC_R, user);
-}
-
-/* Write @size (1,2,4,8) bytes at linear address @la. */
-static inline int svp_write(struct svp_cpu *cpu, u64 la, int size, u64 val,
-			    bool user)
-{
-	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_W, user);
-	u32 off = la & 0xfff;
-
-	if (likely(e && off + size <= 4096)) {
-		u8 *p = e->hva + off;
-
-		switch (size) {
-		case 1:
-			*p = val;
-			break;
-		case 2:
-			*(u16 *)p = val;
-			break;
-		case 4:
-			*(u32 *)p = val;
-			break;
-		default:
-			*(u64 *)p = val;
-			break;
-		}
-		return SVP_OK;
-	}
-	return svp_write_slow(cpu, la, size, val, user);
-}
-
-/* ---- shared by the instruction execution files (svp_exec.c etc.) ---- */
-
-#define SVP_RETRY	3
-
-static inline bool svp_user(const struct svp_cpu *cpu)
-{
-	return cpu->cpl == 3;
-}
-
-static inline u64 svp_sx(u64 v, int size)
-{
-	int sh = 64 - size * 8;
-
-	return (u64)((s64)(v << sh) >> sh);
-}
-
+/* Plain little-endian load/store of 1, 2, 4 or 8 bytes at a host pointer. */
 static inline u64 svp_host_ld(const u8 *p, int size)
 {
 	switch (size) {
@@ -529,6 +456,51 @@ static inline void svp_host_st(u8 *p, int size, u64 v)
 		break;
 	}
 }
+
+/* Read @size (1,2,4,8) bytes at linear address @la. */
+static inline int svp_read(struct svp_cpu *cpu, u64 la, int size, u64 *val,
+			   bool user)
+{
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_R, user);
+	u32 off = la & 0xfff;
+
+	if (likely(e && off + size <= 4096)) {
+		*val = svp_host_ld(e->hva + off, size);
+		return SVP_OK;
+	}
+	return svp_read_slow(cpu, la, size, val, SVP_ACC_R, user);
+}
+
+/* Write @size (1,2,4,8) bytes at linear address @la. */
+static inline int svp_write(struct svp_cpu *cpu, u64 la, int size, u64 val,
+			    bool user)
+{
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_W, user);
+	u32 off = la & 0xfff;
+
+	if (likely(e && off + size <= 4096)) {
+		svp_host_st(e->hva + off, size, val);
+		return SVP_OK;
+	}
+	return svp_write_slow(cpu, la, size, val, user);
+}
+
+/* ---- shared by the instruction execution files (svp_exec.c etc.) ---- */
+
+#define SVP_RETRY	3
+
+static inline bool svp_user(const struct svp_cpu *cpu)
+{
+	return cpu->cpl == 3;
+}
+
+static inline u64 svp_sx(u64 v, int size)
+{
+	int sh = 64 - size * 8;
+
+	return (u64)((s64)(v << sh) >> sh);
+}
+
 
 static inline int svp_mrd(struct svp_cpu *cpu, u64 la, int size, u64 *v)
 {
