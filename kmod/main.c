@@ -34,6 +34,8 @@ long vgen_check_cap(unsigned long cap)
 	case VGEN_CAP_IMMEDIATE_EXIT:
 	case VGEN_CAP_YIELD:
 		return 1;
+	case VGEN_CAP_MSRS:
+		return VGEN_MAX_MSR_ENTRIES;
 	default:
 		return 0;
 	}

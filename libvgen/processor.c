@@ -176,6 +176,51 @@ VGEN_PROC_IOCTL(vgen_processor_get_sregs, VGEN_GET_SREGS, struct vgen_sregs, )
 VGEN_PROC_IOCTL(vgen_processor_set_sregs, VGEN_SET_SREGS, struct vgen_sregs,
 		const)
 
+/* Header and entries of one VGEN_GET_MSRS / VGEN_SET_MSRS call. */
+union vgen_msrs_buf {
+	struct vgen_msrs hdr;
+	uint8_t bytes[sizeof(struct vgen_msrs) +
+		      VGEN_MAX_MSR_ENTRIES * sizeof(struct vgen_msr_entry)];
+};
+
+static int vgen_processor_msrs(struct vgen_processor *proc,
+			       unsigned long req, struct vgen_msr_entry *e,
+			       unsigned int n)
+{
+	union vgen_msrs_buf buf;
+	long ret;
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (n > VGEN_MAX_MSR_ENTRIES || (n && !e))
+		return -EINVAL;
+	memset(&buf.hdr, 0, sizeof(buf.hdr));
+	buf.hdr.nmsrs = n;
+	if (n)
+		memcpy(buf.hdr.entries, e, n * sizeof(*e));
+	ret = vgen_sys_ioctl(proc->fd, req, (unsigned long)&buf);
+	if (ret < 0)
+		return (int)ret;
+	if (req == VGEN_GET_MSRS && n)
+		memcpy(e, buf.hdr.entries, n * sizeof(*e));
+	return 0;
+}
+
+VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
+					struct vgen_msr_entry *e, unsigned int n)
+{
+	return vgen_processor_msrs(proc, VGEN_GET_MSRS, e, n);
+}
+
+VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
+					const struct vgen_msr_entry *e,
+					unsigned int n)
+{
+	return vgen_processor_msrs(proc, VGEN_SET_MSRS,
+				   (struct vgen_msr_entry *)e, n);
+}
+
 VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
 					     void *ram, uint64_t ram_size,
 					     uint64_t rip)

@@ -516,6 +516,37 @@ VGEN_EXPORT int vgen_processor_set_sregs(struct vgen_processor *proc,
 					 const struct vgen_sregs *sregs);
 
 /**
+ * vgen_processor_get_msrs() - read MSRs (VGEN_GET_MSRS).
+ * @proc: the processor.
+ * @e: @n entries; set @index (and zero @reserved) of each, receives @data.
+ * @n: number of entries, at most VGEN_MAX_MSR_ENTRIES (VGEN_CAP_MSRS).
+ *
+ * The supported indices are listed at struct vgen_msrs; MSR 0x10 reads
+ * the guest TSC. On an error @e is unchanged.
+ * Return: 0; -EINVAL NULL @proc, NULL @e with @n > 0, @n too large, a
+ * non-zero reserved field or an unsupported index; -EPERM wrong thread;
+ * other errors of VGEN_GET_MSRS.
+ */
+VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
+					struct vgen_msr_entry *e, unsigned int n);
+
+/**
+ * vgen_processor_set_msrs() - write MSRs (VGEN_SET_MSRS).
+ * @proc: the processor.
+ * @e: @n entries (@index, @data; @reserved zero).
+ * @n: number of entries, at most VGEN_MAX_MSR_ENTRIES (VGEN_CAP_MSRS).
+ *
+ * All or nothing: if any entry is refused nothing changes. Writing MSR
+ * 0x10 sets the guest TSC to @data (it keeps counting from there).
+ * Return: 0; -EINVAL as for vgen_processor_get_msrs() or a value the
+ * guest's WRMSR would refuse (see struct vgen_msrs); -EPERM wrong thread;
+ * other errors of VGEN_SET_MSRS.
+ */
+VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
+					const struct vgen_msr_entry *e,
+					unsigned int n);
+
+/**
  * vgen_processor_init_longmode() - apply the guest contract's initial state.
  * @proc: the processor.
  * @ram: host buffer backing guest RAM.

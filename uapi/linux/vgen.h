@@ -27,7 +27,8 @@
  *     VGEN_GET_RUN_SIZE on /dev/vgen; MAP_SHARED; any other offset or a
  *     longer length is -EINVAL) and calls VGEN_RUN in a loop on the
  *     thread that owns the VP, handling the exits described by struct
- *     vgen_run.
+ *     vgen_run. Between runs the VP's state is read and written with
+ *     VGEN_GET/SET_REGS, VGEN_GET/SET_SREGS and VGEN_GET/SET_MSRS.
  *
  * A VP fd holds a reference on its partition; fds may be closed in any
  * order. Every ioctl on a partition or VP fd from a process other than the
@@ -92,6 +93,7 @@
 #define VGEN_MAX_MEMORY_REGIONS		64
 #define VGEN_MAX_CPUID_ENTRIES		256
 #define VGEN_RUN_CHECK_INTERVAL		4096
+#define VGEN_MAX_MSR_ENTRIES		64
 
 /* ------------------------------------------------------------------ */
 /* Capabilities: VGEN_CHECK_CAP returns 0 (absent) or a positive value. */
@@ -103,6 +105,7 @@
 #define VGEN_CAP_CPUID_ENTRIES	4  /* maximum CPUID entries per table */
 #define VGEN_CAP_IMMEDIATE_EXIT	5  /* 1: vgen_run.immediate_exit is honoured */
 #define VGEN_CAP_YIELD		6  /* 1: VGEN_REQUEST_YIELD and VGEN_EXIT_YIELD */
+#define VGEN_CAP_MSRS		7  /* max entries per VGEN_GET/SET_MSRS call */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -468,5 +471,63 @@ struct vgen_sregs {
 #define VGEN_SET_REGS		_IOW(VGENIO, 0x82, struct vgen_regs)
 #define VGEN_GET_SREGS		_IOR(VGENIO, 0x83, struct vgen_sregs)
 #define VGEN_SET_SREGS		_IOW(VGENIO, 0x84, struct vgen_sregs)
+
+/**
+ * struct vgen_msr_entry - one MSR of a VGEN_GET_MSRS / VGEN_SET_MSRS call.
+ * @index: MSR index (one of the supported indices, see struct vgen_msrs).
+ * @reserved: must be zero.
+ * @data: the MSR value (GET: filled in by the kernel).
+ */
+struct vgen_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+/**
+ * struct vgen_msrs - MSR state of a VP (VGEN_GET_MSRS / VGEN_SET_MSRS).
+ * @nmsrs: number of @entries, at most VGEN_MAX_MSR_ENTRIES (the value of
+ *	VGEN_CAP_MSRS); zero is allowed and does nothing.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ * @entries: @nmsrs entries following the header.
+ *
+ * Supported MSR indices (the MSR state the software VP keeps):
+ *  0x10 IA32_TIME_STAMP_COUNTER (the guest TSC: GET returns the host TSC
+ *  plus the VP's TSC offset, SET sets the offset so that the guest TSC
+ *  equals @data at the time of the call and then keeps counting),
+ *  0x174 IA32_SYSENTER_CS (bits 63:16 zero), 0x175 IA32_SYSENTER_ESP and
+ *  0x176 IA32_SYSENTER_EIP (canonical), 0x277 IA32_PAT (every byte a valid
+ *  memory type: 0, 1, 4, 5, 6 or 7), 0xC0000081 STAR (any value),
+ *  0xC0000082 LSTAR and 0xC0000083 CSTAR (canonical), 0xC0000084 SFMASK
+ *  (bits 63:32 zero), 0xC0000102 KERNEL_GS_BASE (canonical), 0xC0000103
+ *  TSC_AUX (bits 63:32 zero). The value rules are those of the guest's
+ *  WRMSR. EFER, APIC_BASE and the FS/GS bases are part of struct
+ *  vgen_sregs and are not accepted here.
+ *
+ * Both ioctls act on the whole call: the header and every entry are
+ * checked first, and any error (non-zero @flags or @reserved, @nmsrs
+ * above the maximum, a non-zero entry reserved field, an unsupported
+ * index, and for SET a value the rules above refuse) fails the call with
+ * -EINVAL without changing anything; GET then fills @data of every entry,
+ * SET applies every entry in order (an index given twice: the last one
+ * wins). The kernel reads and writes only the @nmsrs entries.
+ */
+struct vgen_msrs {
+	__u32 nmsrs;
+	__u32 flags;
+	__u64 reserved;
+	struct vgen_msr_entry entries[];
+};
+
+/*
+ * VGEN_GET_MSRS, VGEN_SET_MSRS (VGEN_CAP_MSRS): 0; -EINVAL see struct
+ * vgen_msrs; -EFAULT; -ENOMEM; -EBUSY while another thread is inside
+ * VGEN_RUN on this VP. Like VGEN_SET_REGS, a SET that changes the state
+ * drops a pending, not yet completed IN/MMIO read (setting the TSC
+ * normally changes the state).
+ */
+#define VGEN_GET_MSRS		_IOWR(VGENIO, 0x85, struct vgen_msrs)
+#define VGEN_SET_MSRS		_IOW(VGENIO, 0x86, struct vgen_msrs)
 
 #endif /* _UAPI_LINUX_VGEN_H */

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VP state groups: MSR state through VGEN_GET_MSRS / VGEN_SET_MSRS and
+ * vgen_processor_get/set_msrs(). The capability, the reset value of
+ * IA32_PAT, a round trip of every supported MSR, the guest's RDMSR of
+ * values set by the host and the host's view of values the guest writes
+ * with WRMSR, the guest TSC, and the whole-call -EINVAL rules (nothing
+ * changes on any error).
+ */
+#include <errno.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "vgen_test.h"
+#include "state_test.h"
+
+/* The supported MSRs other than the TSC, in the order of st_index. */
+static const uint32_t st_msrs[ST_NMSRS] = {
+	0x174, 0x175, 0x176, 0x277, 0xc0000081, 0xc0000082, 0xc0000083,
+	0xc0000084, 0xc0000102, 0xc0000103,
+};
+
+/* Two valid value sets (the first written by the host, the second by
+ * the guest in guest_st_msrs()). */
+static const uint64_t st_vals_a[ST_NMSRS] = {
+	0x10, 0xffff800012345678ULL, 0x00007fff12345000ULL,
+	0x0007010600050406ULL, 0xdeadbeefcafef00dULL, 0xffffffff81000000ULL,
+	0xffffffff81000100ULL, 0x47700, 0xffff888000001000ULL, 0x12345678,
+};
+
+static const uint64_t st_vals_b[ST_NMSRS] = {
+	0x08, 0x00000000deadb000ULL, 0xffffc90000000040ULL,
+	0x0000000100000000ULL, 0x0023001000000000ULL, 0x00007ffffffff000ULL,
+	0xffff800000000000ULL, 0xffffffffULL, 0, 0xffffffffULL,
+};
+
+#define REQUIRE_MSRS()							\
+	do {								\
+		int __fd = vgen_open_dev();				\
+		long __cap;						\
+									\
+		if (__fd < 0)						\
+			SKIP(return, "/dev/vgen not present");		\
+		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
+					 VGEN_CAP_MSRS);		\
+		close(__fd);						\
+		if (__cap <= 0)						\
+			SKIP(return, "VGEN_CAP_MSRS not supported");	\
+	} while (0)
+
+/* A raw VGEN_GET/SET_MSRS argument with room for one entry too many. */
+union st_req {
+	struct vgen_msrs hdr;
+	uint8_t bytes[sizeof(struct vgen_msrs) +
+		      (VGEN_MAX_MSR_ENTRIES + 1) *
+		      sizeof(struct vgen_msr_entry)];
+};
+
+static void fill_entries(struct vgen_msr_entry *e, const uint64_t *vals)
+{
+	int i;
+
+	memset(e, 0, ST_NMSRS * sizeof(*e));
+	for (i = 0; i < ST_NMSRS; i++) {
+		e[i].index = st_msrs[i];
+		e[i].data = vals ? vals[i] : 0;
+	}
+}
+
+/* A valid request setting (or getting) every MSR of st_msrs. */
+static void build_req(union st_req *r, const uint64_t *vals)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.nmsrs = ST_NMSRS;
+	fill_entries(r->hdr.entries, vals);
+}
+
+static void set_msrs(struct vcpu *vcpu, const uint64_t *vals)
+{
+	struct vgen_msr_entry e[ST_NMSRS];
+	int r;
+
+	fill_entries(e, vals);
+	r = vgen_processor_set_msrs(vcpu->proc, e, ST_NMSRS);
+	TEST_ASSERT(!r, "set_msrs: %s", strerror(-r));
+}
+
+static void expect_msrs(struct vcpu *vcpu, const uint64_t *vals)
+{
+	struct vgen_msr_entry e[ST_NMSRS];
+	int i, r;
+
+	fill_entries(e, NULL);
+	r = vgen_processor_get_msrs(vcpu->proc, e, ST_NMSRS);
+	TEST_ASSERT(!r, "get_msrs: %s", strerror(-r));
+	for (i = 0; i < ST_NMSRS; i++)
+		TEST_ASSERT(e[i].data == vals[i],
+			    "MSR 0x%x: 0x%llx, expected 0x%llx", st_msrs[i],
+			    (unsigned long long)e[i].data,
+			    (unsigned long long)vals[i]);
+}
+
+static uint64_t get_tsc(struct vcpu *vcpu)
+{
+	struct vgen_msr_entry e = { .index = ST_MSR_TSC };
+	int r = vgen_processor_get_msrs(vcpu->proc, &e, 1);
+
+	TEST_ASSERT(!r, "get TSC: %s", strerror(-r));
+	return e.data;
+}
+
+static void *guest_ptr(struct vm *vm, volatile void *g)
+{
+	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)g);
+}
+
+TEST(cap_msrs)
+{
+	int fd = vgen_open_dev();
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	if (fd < 0)
+		SKIP(return, "/dev/vgen not present");
+	EXPECT_EQ(VGEN_MAX_MSR_ENTRIES,
+		  __vgen_ioctl_val(fd, VGEN_CHECK_CAP, VGEN_CAP_MSRS));
+	EXPECT_EQ(64, VGEN_MAX_MSR_ENTRIES);
+	close(fd);
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	EXPECT_EQ(VGEN_MAX_MSR_ENTRIES,
+		  __vgen_ioctl_val(vm->fd, VGEN_CHECK_CAP, VGEN_CAP_MSRS));
+	vm_destroy(vm);
+}
+
+TEST(reset_pat_and_empty_call)
+{
+	struct vgen_msr_entry e = { .index = 0x277 };
+	union st_req req;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	ASSERT_EQ(0, vgen_processor_get_msrs(vcpu->proc, &e, 1));
+	EXPECT_EQ(0x0007040600070406ULL, e.data);
+	/* nmsrs == 0 is a valid no-op for both directions. */
+	memset(&req, 0, sizeof(req));
+	EXPECT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_GET_MSRS, &req));
+	EXPECT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_SET_MSRS, &req));
+	EXPECT_EQ(0, vgen_processor_get_msrs(vcpu->proc, NULL, 0));
+	EXPECT_EQ(0, vgen_processor_set_msrs(vcpu->proc, NULL, 0));
+	vm_destroy(vm);
+}
+
+TEST(round_trip)
+{
+	struct vgen_msr_entry e[ST_NMSRS];
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int i;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	set_msrs(vcpu, st_vals_a);
+	expect_msrs(vcpu, st_vals_a);
+	set_msrs(vcpu, st_vals_b);
+	expect_msrs(vcpu, st_vals_b);
+	/* One MSR at a time, in reverse order. */
+	for (i = ST_NMSRS - 1; i >= 0; i--) {
+		memset(e, 0, sizeof(e[0]));
+		e[0].index = st_msrs[i];
+		e[0].data = st_vals_a[i];
+		ASSERT_EQ(0, vgen_processor_set_msrs(vcpu->proc, e, 1));
+		e[0].data = ~0ULL;
+		ASSERT_EQ(0, vgen_processor_get_msrs(vcpu->proc, e, 1));
+		EXPECT_EQ(st_vals_a[i], e[0].data);
+	}
+	expect_msrs(vcpu, st_vals_a);
+	/* An index given twice: the last entry wins. */
+	fill_entries(e, st_vals_a);
+	e[1].index = e[0].index;
+	e[1].data = 0x20;
+	ASSERT_EQ(0, vgen_processor_set_msrs(vcpu->proc, e, 2));
+	e[0].data = 0;
+	ASSERT_EQ(0, vgen_processor_get_msrs(vcpu->proc, e, 1));
+	EXPECT_EQ(0x20, e[0].data);
+	vm_destroy(vm);
+}
+
+TEST(guest_rdmsr_wrmsr)
+{
+	volatile uint64_t *rd, *wr;
+	volatile uint32_t *idx;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+	int i;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	idx = guest_ptr(vm, st_index);
+	rd = guest_ptr(vm, st_read);
+	wr = guest_ptr(vm, st_write);
+	for (i = 0; i < ST_NMSRS; i++) {
+		idx[i] = st_msrs[i];
+		wr[i] = st_vals_b[i];
+		rd[i] = 0;
+	}
+	set_msrs(vcpu, st_vals_a);
+
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(1, uc.args[0]);
+	for (i = 0; i < ST_NMSRS; i++)
+		EXPECT_EQ(st_vals_a[i], rd[i]) {
+			TH_LOG("guest RDMSR 0x%x", st_msrs[i]);
+		}
+
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(2, uc.args[0]);
+	expect_msrs(vcpu, st_vals_b);
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+TEST(guest_tsc)
+{
+	const uint64_t t = 1ULL << 60;
+	struct vgen_msr_entry e = { .index = ST_MSR_TSC, .data = t };
+	volatile uint64_t *g_rdtsc, *g_rdmsr;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_tsc, &vcpu);
+	g_rdtsc = guest_ptr(vm, &st_rdtsc);
+	g_rdmsr = guest_ptr(vm, &st_rdmsr_tsc);
+	*g_rdtsc = 0;
+	*g_rdmsr = 0;
+	ASSERT_EQ(0, vgen_processor_set_msrs(vcpu->proc, &e, 1));
+	EXPECT_LE(t, get_tsc(vcpu));
+
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_LE(t, *g_rdtsc);
+	EXPECT_LE(*g_rdtsc, *g_rdmsr);
+	EXPECT_LE(*g_rdmsr, get_tsc(vcpu));
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+/* Corruptions of a valid SET request; each must fail with -EINVAL. */
+enum st_bad {
+	BAD_FLAGS,
+	BAD_HDR_RESERVED,
+	BAD_ENTRY_RESERVED,
+	BAD_TOO_MANY,
+	BAD_INDEX_UNKNOWN,
+	BAD_INDEX_EFER,
+	BAD_INDEX_APIC_BASE,
+	BAD_INDEX_FS_BASE,
+	BAD_LSTAR,
+	BAD_CSTAR,
+	BAD_KERNEL_GS_BASE,
+	BAD_SYSENTER_ESP,
+	BAD_SYSENTER_EIP,
+	BAD_SYSENTER_CS,
+	BAD_PAT_TYPE2,
+	BAD_PAT_TYPE8,
+	BAD_SFMASK,
+	BAD_TSC_AUX,
+	BAD_COUNT,
+};
+
+/* Position of an MSR in st_msrs. */
+static int st_pos(uint32_t index)
+{
+	int i;
+
+	for (i = 0; i < ST_NMSRS; i++)
+		if (st_msrs[i] == index)
+			return i;
+	return -1;
+}
+
+/*
+ * Corrupt @r. Value corruptions go to the entry of that MSR moved to the
+ * last place, so every valid entry before it would already have been
+ * applied by a non-atomic implementation.
+ */
+static void corrupt(union st_req *r, enum st_bad bad)
+{
+	struct vgen_msr_entry *e = r->hdr.entries, tmp;
+	struct vgen_msr_entry *last = &e[ST_NMSRS - 1];
+	uint32_t msr = 0;
+	uint64_t val = 0;
+	int i;
+
+	switch (bad) {
+	case BAD_FLAGS:
+		r->hdr.flags = 1;
+		return;
+	case BAD_HDR_RESERVED:
+		r->hdr.reserved = 1ULL << 63;
+		return;
+	case BAD_ENTRY_RESERVED:
+		last->reserved = 1;
+		return;
+	case BAD_TOO_MANY:
+		for (i = 0; i <= VGEN_MAX_MSR_ENTRIES; i++)
+			e[i] = e[i % ST_NMSRS];
+		r->hdr.nmsrs = VGEN_MAX_MSR_ENTRIES + 1;
+		return;
+	case BAD_INDEX_UNKNOWN:
+		last->index = 0x12345;
+		return;
+	case BAD_INDEX_EFER:
+		last->index = 0xc0000080;
+		return;
+	case BAD_INDEX_APIC_BASE:
+		last->index = 0x1b;
+		last->data = 0xfee00900;
+		return;
+	case BAD_INDEX_FS_BASE:
+		last->index = 0xc0000100;
+		return;
+	case BAD_LSTAR:
+		msr = 0xc0000082, val = 0x0000800000000000ULL;
+		break;
+	case BAD_CSTAR:
+		msr = 0xc0000083, val = 0xff00000000000000ULL;
+		break;
+	case BAD_KERNEL_GS_BASE:
+		msr = 0xc0000102, val = 0x0001000000000000ULL;
+		break;
+	case BAD_SYSENTER_ESP:
+		msr = 0x175, val = 0x8000000000000000ULL;
+		break;
+	case BAD_SYSENTER_EIP:
+		msr = 0x176, val = 0x0000800000001000ULL;
+		break;
+	case BAD_SYSENTER_CS:
+		msr = 0x174, val = 0x10008;
+		break;
+	case BAD_PAT_TYPE2:
+		msr = 0x277, val = 0x0007040600070402ULL;
+		break;
+	case BAD_PAT_TYPE8:
+		msr = 0x277, val = 0x0807040600070406ULL;
+		break;
+	case BAD_SFMASK:
+		msr = 0xc0000084, val = 1ULL << 32;
+		break;
+	case BAD_TSC_AUX:
+		msr = 0xc0000103, val = 0x100000001ULL;
+		break;
+	default:
+		return;
+	}
+	i = st_pos(msr);
+	tmp = e[i];
+	e[i] = *last;
+	*last = tmp;
+	last->data = val;
+}
+
+TEST(set_invalid_changes_nothing)
+{
+	union st_req req;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int bad;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	set_msrs(vcpu, st_vals_b);
+	/* The valid request succeeds. */
+	build_req(&req, st_vals_a);
+	ASSERT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_SET_MSRS, &req));
+	expect_msrs(vcpu, st_vals_a);
+	set_msrs(vcpu, st_vals_b);
+
+	for (bad = 0; bad < BAD_COUNT; bad++) {
+		build_req(&req, st_vals_a);
+		corrupt(&req, bad);
+		EXPECT_EQ(-EINVAL, __vgen_ioctl(vcpu->fd, VGEN_SET_MSRS,
+						&req)) {
+			TH_LOG("corruption %d", bad);
+		}
+		expect_msrs(vcpu, st_vals_b);
+	}
+	vm_destroy(vm);
+}
+
+TEST(set_invalid_tsc_unchanged)
+{
+	union st_req req;
+	struct vcpu *vcpu;
+	struct vm *vm;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_tsc, &vcpu);
+	/* A TSC entry before a bad one must not move the guest TSC. */
+	build_req(&req, st_vals_a);
+	req.hdr.entries[0].index = ST_MSR_TSC;
+	req.hdr.entries[0].data = 1ULL << 62;
+	corrupt(&req, BAD_TSC_AUX);
+	EXPECT_EQ(-EINVAL, __vgen_ioctl(vcpu->fd, VGEN_SET_MSRS, &req));
+	EXPECT_GT(1ULL << 62, get_tsc(vcpu));
+	vm_destroy(vm);
+}
+
+TEST(get_invalid)
+{
+	struct vgen_msr_entry e[ST_NMSRS + 1];
+	union st_req req, copy;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int bad, i;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	set_msrs(vcpu, st_vals_b);
+	build_req(&req, NULL);
+	ASSERT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_GET_MSRS, &req));
+	for (i = 0; i < ST_NMSRS; i++)
+		EXPECT_EQ(st_vals_b[i], req.hdr.entries[i].data);
+
+	/* Header and index errors; the entries are not written. */
+	for (bad = BAD_FLAGS; bad <= BAD_INDEX_FS_BASE; bad++) {
+		build_req(&req, st_vals_a);
+		corrupt(&req, bad);
+		copy = req;
+		EXPECT_EQ(-EINVAL, __vgen_ioctl(vcpu->fd, VGEN_GET_MSRS,
+						&req)) {
+			TH_LOG("corruption %d", bad);
+		}
+		EXPECT_EQ(0, memcmp(&copy, &req, sizeof(req)));
+	}
+
+	/* libvgen: bad arguments and kernel errors leave @e unchanged. */
+	fill_entries(e, st_vals_a);
+	e[ST_NMSRS - 1].index = 0x12345;
+	EXPECT_EQ(-EINVAL, vgen_processor_get_msrs(vcpu->proc, e, ST_NMSRS));
+	for (i = 0; i < ST_NMSRS - 1; i++)
+		EXPECT_EQ(st_vals_a[i], e[i].data);
+	EXPECT_EQ(-EINVAL, vgen_processor_get_msrs(vcpu->proc, NULL, 1));
+	EXPECT_EQ(-EINVAL, vgen_processor_set_msrs(vcpu->proc, NULL, 1));
+	EXPECT_EQ(-EINVAL, vgen_processor_get_msrs(vcpu->proc, e,
+						   VGEN_MAX_MSR_ENTRIES + 1));
+	EXPECT_EQ(-EINVAL, vgen_processor_set_msrs(vcpu->proc, e,
+						   VGEN_MAX_MSR_ENTRIES + 1));
+	EXPECT_EQ(-EINVAL, vgen_processor_get_msrs(NULL, e, 1));
+	expect_msrs(vcpu, st_vals_b);
+	vm_destroy(vm);
+}
+
+TEST(max_entries)
+{
+	struct vgen_msr_entry e[VGEN_MAX_MSR_ENTRIES];
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int i;
+
+	REQUIRE_MSRS();
+	vm = vm_create_with_vcpu(guest_st_msrs, &vcpu);
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < VGEN_MAX_MSR_ENTRIES; i++) {
+		e[i].index = st_msrs[i % ST_NMSRS];
+		e[i].data = st_vals_a[i % ST_NMSRS];
+	}
+	ASSERT_EQ(0, vgen_processor_set_msrs(vcpu->proc, e,
+					     VGEN_MAX_MSR_ENTRIES));
+	for (i = 0; i < VGEN_MAX_MSR_ENTRIES; i++)
+		e[i].data = 0;
+	ASSERT_EQ(0, vgen_processor_get_msrs(vcpu->proc, e,
+					     VGEN_MAX_MSR_ENTRIES));
+	for (i = 0; i < VGEN_MAX_MSR_ENTRIES; i++)
+		EXPECT_EQ(st_vals_a[i % ST_NMSRS], e[i].data);
+	vm_destroy(vm);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest code of state_test; the host side is state_test.c. */
+#include "guest.h"
+#include "state_test.h"
+
+volatile uint32_t st_index[ST_NMSRS];
+volatile uint64_t st_write[ST_NMSRS];
+volatile uint64_t st_read[ST_NMSRS];
+volatile uint64_t st_rdtsc, st_rdmsr_tsc;
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr"
+			 : : "c"(msr), "a"((uint32_t)v),
+			     "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void guest_st_msrs(void)
+{
+	int i;
+
+	for (i = 0; i < ST_NMSRS; i++)
+		st_read[i] = rdmsr(st_index[i]);
+	GUEST_SYNC(1);
+	for (i = 0; i < ST_NMSRS; i++)
+		wrmsr(st_index[i], st_write[i]);
+	GUEST_SYNC(2);
+	GUEST_DONE();
+}
+
+void guest_st_tsc(void)
+{
+	st_rdtsc = rdtsc();
+	st_rdmsr_tsc = rdmsr(ST_MSR_TSC);
+	GUEST_SYNC(1);
+	GUEST_DONE();
+}
