@@ -200,6 +200,14 @@ struct svp_cpuid_leaf {
  */
 unsigned int svp_cpuid_defaults(struct svp_cpuid_leaf *out, unsigned int max);
 
+/**
+ * svp_msr_value_ok() - whether WRMSR of @val to @msr passes the value rules
+ * the software VP enforces (canonical addresses, PAT memory types, reserved
+ * high bits). MSRs without such a rule (and unknown MSRs) return true; the
+ * caller decides which MSRs it supports.
+ */
+bool svp_msr_value_ok(u32 msr, u64 val);
+
 /** svp_insns_retired() - instructions retired since init. */
 u64 svp_insns_retired(const struct svp_cpu *cpu);
 

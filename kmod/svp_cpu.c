@@ -105,6 +105,30 @@ int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val)
 	return SVP_OK;
 }
 
+/* See svp.h. The value rules of svp_wrmsr() for state MSRs. */
+bool svp_msr_value_ok(u32 msr, u64 val)
+{
+	switch (msr) {
+	case 0x174:		/* SYSENTER_CS */
+		return !(val >> 16);
+	case 0x175:		/* SYSENTER_ESP */
+	case 0x176:		/* SYSENTER_EIP */
+	case 0xc0000082:	/* LSTAR */
+	case 0xc0000083:	/* CSTAR */
+	case 0xc0000100:	/* FS_BASE */
+	case 0xc0000101:	/* GS_BASE */
+	case 0xc0000102:	/* KERNEL_GS_BASE */
+		return svp_canonical(val);
+	case 0x277:		/* PAT */
+		return svp_pat_ok(val);
+	case 0xc0000084:	/* SFMASK */
+	case 0xc0000103:	/* TSC_AUX */
+		return !(val >> 32);
+	default:
+		return true;
+	}
+}
+
 /**
  * svp_wrmsr() - write an MSR.
  * @cpu: the VP.
@@ -116,8 +140,9 @@ int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val)
 int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
 {
 	struct svp_state *s = &cpu->s;
-	bool canon = svp_canonical(val);
 
+	if (!svp_msr_value_ok(msr, val))
+		goto gp;
 	switch (msr) {
 	case 0x10:
 		s->tsc_offset = val - svp_env_rdtsc();
@@ -128,23 +153,15 @@ int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
 		s->apic_base = val;
 		break;
 	case 0x174:
-		s->sysenter_cs = val & 0xffff;
-		if (val >> 16)
-			goto gp;
+		s->sysenter_cs = val;
 		break;
 	case 0x175:
-		if (!canon)
-			goto gp;
 		s->sysenter_esp = val;
 		break;
 	case 0x176:
-		if (!canon)
-			goto gp;
 		s->sysenter_eip = val;
 		break;
 	case 0x277:
-		if (!svp_pat_ok(val))
-			goto gp;
 		s->pat = val;
 		break;
 	case 0xc0000080: {
@@ -165,38 +182,24 @@ int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
 		s->star = val;
 		break;
 	case 0xc0000082:
-		if (!canon)
-			goto gp;
 		s->lstar = val;
 		break;
 	case 0xc0000083:
-		if (!canon)
-			goto gp;
 		s->cstar = val;
 		break;
 	case 0xc0000084:
-		if (val >> 32)
-			goto gp;
 		s->sfmask = val;
 		break;
 	case 0xc0000100:
-		if (!canon)
-			goto gp;
 		s->seg[SVP_SEG_FS].base = val;
 		break;
 	case 0xc0000101:
-		if (!canon)
-			goto gp;
 		s->seg[SVP_SEG_GS].base = val;
 		break;
 	case 0xc0000102:
-		if (!canon)
-			goto gp;
 		s->kernel_gs_base = val;
 		break;
 	case 0xc0000103:
-		if (val >> 32)
-			goto gp;
 		s->tsc_aux = val;
 		break;
 	default:

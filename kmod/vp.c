@@ -536,26 +536,6 @@ static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
 #define VGEN_MSR_KERNEL_GS_BASE	0xc0000102
 #define VGEN_MSR_TSC_AUX	0xc0000103
 
-/* A 48-bit canonical linear address. */
-static bool vgen_msr_canonical(u64 v)
-{
-	return (u64)((s64)(v << 16) >> 16) == v;
-}
-
-/* Every byte a memory type the PAT accepts (UC, WC, WT, WP, WB, UC-). */
-static bool vgen_msr_pat_ok(u64 v)
-{
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = v >> (i * 8);
-
-		if (t == 2 || t == 3 || t > 7)
-			return false;
-	}
-	return true;
-}
-
 /*
  * vgen_msr_check() - whether @e is a supported MSR and, when @set, whether
  * its value passes the rules of the guest's WRMSR.
@@ -569,20 +549,16 @@ static bool vgen_msr_check(const struct vgen_msr_entry *e, bool set)
 	switch (e->index) {
 	case VGEN_MSR_TSC:
 	case VGEN_MSR_STAR:
-		return true;
 	case VGEN_MSR_SYSENTER_CS:
-		return !set || !(v >> 16);
 	case VGEN_MSR_SFMASK:
 	case VGEN_MSR_TSC_AUX:
-		return !set || !(v >> 32);
 	case VGEN_MSR_PAT:
-		return !set || vgen_msr_pat_ok(v);
 	case VGEN_MSR_SYSENTER_ESP:
 	case VGEN_MSR_SYSENTER_EIP:
 	case VGEN_MSR_LSTAR:
 	case VGEN_MSR_CSTAR:
 	case VGEN_MSR_KERNEL_GS_BASE:
-		return !set || vgen_msr_canonical(v);
+		return !set || svp_msr_value_ok(e->index, v);
 	default:
 		return false;
 	}
