@@ -211,6 +211,12 @@ void vgen_cpuid_lookup(const struct vgen_partition *part, u32 apic_id,
 int vgen_vp_create(struct vgen_partition *part,
 		   const struct vgen_create_vp *args);
 void vgen_vp_destroy(struct vgen_vp *vp);
+struct svp_state *vgen_vp_state_begin(struct vgen_vp *vp);
+int vgen_vp_state_commit(struct vgen_vp *vp, struct svp_state *st);
+
+/* msr.c */
+int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
+int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_request_yield(struct vgen_partition *part,
 			  const struct vgen_yield *args);
 
