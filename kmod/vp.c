@@ -16,7 +16,6 @@
 #include <linux/srcu.h>
 #include <linux/uaccess.h>
 
-
 #include "vgen.h"
 
 /* RFLAGS bit 1 is reserved and always one. */
