@@ -11,6 +11,17 @@ static inline void fset(struct svp_cpu *cpu, int idx, int osz, u64 v)
 	cpu->s.gpr[idx] = osz == 8 ? v : (u32)v;
 }
 
+/* ALU operation @aop on register @dst (value @d) and @v; CMP only sets flags. */
+static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
+			    u64 d, u64 v)
+{
+	u64 res = svp_alu_res(aop, d, v, 0);
+
+	if (aop != OP_CMP)
+		fset(cpu, dst, osz, res);
+	svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+}
+
 /*
  * Fast path for the instruction forms of svp_fast_kind(): the same
  * result as svp_exec(), which runs everything else (in->fk == FK_NONE).
@@ -39,12 +50,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
 		return SVP_OK;
 	case FK_ALU_RM_R:
-		d = g[in->rm] & m;
-		v = g[in->reg] & m;
-		res = svp_alu_res(aop, d, v, 0);
-		if (aop != OP_CMP)
-			fset(cpu, in->rm, osz, res);
-		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, g[in->reg] & m);
 		break;
 	case FK_ALU_R_RM:
 		if (in->mem) {
@@ -54,29 +60,16 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		} else {
 			v = g[in->rm] & m;
 		}
-		d = g[in->reg] & m;
-		res = svp_alu_res(aop, d, v, 0);
-		if (aop != OP_CMP)
-			fset(cpu, in->reg, osz, res);
-		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		fast_alu(cpu, aop, osz, in->reg, g[in->reg] & m, v);
 		break;
 	case FK_ALU_ACC:
-		d = g[0] & m;
-		v = svp_sx(in->imm, 4) & m;
-		res = svp_alu_res(aop, d, v, 0);
-		if (aop != OP_CMP)
-			fset(cpu, 0, osz, res);
-		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		fast_alu(cpu, aop, osz, 0, g[0] & m, svp_sx(in->imm, 4) & m);
 		break;
 	case FK_ALU_I8:
 	case FK_ALU_I32:
 		aop = in->reg & 7;
-		d = g[in->rm] & m;
 		v = svp_sx(in->imm, in->fk == FK_ALU_I8 ? 1 : 4) & m;
-		res = svp_alu_res(aop, d, v, 0);
-		if (aop != OP_CMP)
-			fset(cpu, in->rm, osz, res);
-		svp_alu_flags(cpu, aop, osz, d, v, res, 0);
+		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, v);
 		break;
 	case FK_TEST:
 		if (in->mem) {
