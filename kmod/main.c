@@ -106,6 +106,11 @@ static void __init vgen_check_abi_layout(void)
 	BUILD_BUG_ON(sizeof(struct vgen_sregs) != 288);
 	BUILD_BUG_ON(sizeof(struct vgen_run) != 288);
 	BUILD_BUG_ON(offsetof(struct vgen_run, io) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_msi) != 48);
+	BUILD_BUG_ON(sizeof(struct vgen_irq_route) != 48);
+	BUILD_BUG_ON(sizeof(struct vgen_irq) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_lint) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_lapic_state) != 1088);
 	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
 }
 

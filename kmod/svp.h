@@ -63,7 +63,21 @@ struct svp_state {
 	u64 sysenter_cs, sysenter_esp, sysenter_eip;
 	u64 pat, tsc_aux;
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	/* Interrupt state (see svp_irq_ready()). */
+	u8 intr_shadow;		/* SVP_SHADOW_*: blocking for one instruction */
+	u8 nmi_blocked;		/* an NMI was delivered, no IRET yet */
+	u8 event_pending;	/* SVP_EVENT_*: injected, not yet delivered */
+	u8 event_vector;	/* vector of a pending SVP_EVENT_IRQ */
 };
+
+/* svp_state.intr_shadow */
+#define SVP_SHADOW_STI		(1U << 0)	/* after STI that set IF */
+#define SVP_SHADOW_MOV_SS	(1U << 1)	/* after MOV SS / POP SS */
+
+/* svp_state.event_pending */
+#define SVP_EVENT_NONE		0
+#define SVP_EVENT_IRQ		1	/* external interrupt event_vector */
+#define SVP_EVENT_NMI		2
 
 /* Exit reasons returned by svp_run(). */
 enum svp_exit_reason {
@@ -73,6 +87,8 @@ enum svp_exit_reason {
 	SVP_EXIT_HLT,		/* HLT executed (RIP after the HLT) */
 	SVP_EXIT_SHUTDOWN,	/* triple fault */
 	SVP_EXIT_FAILURE,	/* see exit->fail */
+	SVP_EXIT_IRQ_WINDOW,	/* see svp_request_irq_window() */
+	SVP_EXIT_KICK,		/* svp_kick() was called */
 };
 
 /* exit->fail.kind */
@@ -123,10 +139,23 @@ struct svp_exit {
  *	when @write, read-only). Called on software-TLB misses only; the
  *	result stays valid until svp_flush_all() is called.
  * @cpuid: fill @out[0..3] (EAX, EBX, ECX, EDX) for leaf @fn, subleaf @idx.
+ * @msr: optional. RDMSR (@write false: store the value in *@val) or WRMSR
+ *	(@write true: *@val is the value) of an MSR the core does not keep
+ *	itself: IA32_APIC_BASE (0x1b), IA32_TSC_DEADLINE (0x6e0), the x2APIC
+ *	range 0x800-0x8ff and every other unknown index. Returns 0 when done,
+ *	-1 to make the instruction raise #GP(0). NULL: all of them #GP.
+ * @get_cr8: optional. The value of CR8 (the APIC's TPR bits 7:4) for
+ *	MOV from CR8. NULL: the core keeps CR8 in svp_state.cr8 itself.
+ * @set_cr8: optional (with @get_cr8). MOV to CR8 of @val (already checked:
+ *	bits 63:4 zero, else #GP). After it the core ends svp_run() with
+ *	SVP_EXIT_KICK so that the embedder re-evaluates pending interrupts.
  */
 struct svp_host_ops {
 	void *(*gpa_to_hva)(void *opaque, u64 gpa, bool write);
 	void (*cpuid)(void *opaque, u32 fn, u32 idx, u32 out[4]);
+	int (*msr)(void *opaque, u32 index, bool write, u64 *val);
+	u64 (*get_cr8)(void *opaque);
+	void (*set_cr8)(void *opaque, u64 val);
 };
 
 struct svp_cpu;
@@ -207,6 +236,50 @@ unsigned int svp_cpuid_defaults(struct svp_cpuid_leaf *out, unsigned int max);
  * caller decides which MSRs it supports.
  */
 bool svp_msr_value_ok(u32 msr, u64 val);
+
+/**
+ * svp_irq_ready() - whether a maskable external interrupt can be injected
+ * now: RFLAGS.IF set, no STI / MOV SS shadow, no event pending, and the
+ * processor in a mode that can deliver it.
+ */
+bool svp_irq_ready(const struct svp_cpu *cpu);
+
+/**
+ * svp_nmi_ready() - whether an NMI can be injected now: NMIs not blocked
+ * (no NMI delivered since the last IRET), no MOV SS shadow, no event
+ * pending.
+ */
+bool svp_nmi_ready(const struct svp_cpu *cpu);
+
+/**
+ * svp_inject_irq() - make the next svp_run() deliver external interrupt
+ * @vector through the IDT before executing any instruction (as hardware
+ * does on an instruction boundary; a halted VP resumes after its HLT).
+ * Only valid when svp_irq_ready(). Faults during delivery are handled as
+ * on hardware (#DF, triple fault -> SVP_EXIT_SHUTDOWN).
+ */
+void svp_inject_irq(struct svp_cpu *cpu, u8 vector);
+
+/**
+ * svp_inject_nmi() - like svp_inject_irq() for an NMI (vector 2); NMIs
+ * are then blocked until the next IRET. Only valid when svp_nmi_ready().
+ */
+void svp_inject_nmi(struct svp_cpu *cpu);
+
+/**
+ * svp_request_irq_window() - while @on, svp_run() returns
+ * SVP_EXIT_IRQ_WINDOW at the first instruction boundary at which
+ * svp_irq_ready() holds (possibly before executing any instruction).
+ * The embedder turns it on when it holds an interrupt the guest blocks.
+ */
+void svp_request_irq_window(struct svp_cpu *cpu, bool on);
+
+/**
+ * svp_kick() - make the running (or next) svp_run() return SVP_EXIT_KICK
+ * at the next instruction boundary. Callable from any thread and from
+ * hard interrupt context; one kick ends one svp_run().
+ */
+void svp_kick(struct svp_cpu *cpu);
 
 /** svp_insns_retired() - instructions retired since init. */
 u64 svp_insns_retired(const struct svp_cpu *cpu);

@@ -25,7 +25,9 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/vgen.h>
+#include <linux/wait.h>
 
+#include "lapic.h"
 #include "svp.h"
 
 /*
@@ -116,6 +118,8 @@ struct vgen_vp;
  * @memslots: the current memslot table (SRCU-protected, never NULL).
  * @mem_generation: incremented after every change of @memslots; a VP
  *	flushes the interpreter's caches when it sees a new value.
+ * @irqchip: MSI delivery and IOAPIC routing (irq.c); NULL in a
+ *	VGEN_PARTITION_USER_MODE_APIC partition.
  * @dead: an internal error of the module was detected; every ioctl on the
  *	partition and its VPs fails with -EIO from then on (written once,
  *	read locklessly with READ_ONCE()).
@@ -138,6 +142,8 @@ struct vgen_partition {
 	struct vgen_memslots __rcu *memslots;
 	u64 mem_generation;
 
+	struct vgen_irqchip *irqchip;
+
 	bool dead;
 	bool destroyed;
 };
@@ -158,6 +164,10 @@ struct vgen_partition {
  * @mem_generation: vgen_partition.mem_generation last seen by @cpu.
  * @requests: VGEN_VP_REQ_* bits, set by other threads and consumed by the
  *	run loop; atomic bitops only (no lock).
+ * @lapic: the local APIC (lapic.c); NULL in a user-mode-APIC partition.
+ * @wait: where the run thread sleeps while the guest is halted;
+ *	vgen_vp_kick() wakes it.
+ * @activity: VGEN_VP_ACTIVITY_* (protected by @run_lock).
  */
 struct vgen_vp {
 	struct vgen_partition *part;
@@ -172,7 +182,15 @@ struct vgen_vp {
 	u32 pending_size;
 	u64 mem_generation;
 	unsigned long requests;
+	struct vgen_lapic *lapic;
+	wait_queue_head_t wait;
+	u32 activity;
 };
+
+/* vgen_vp.activity */
+#define VGEN_VP_ACTIVITY_RUNNING	0
+#define VGEN_VP_ACTIVITY_HALTED		1	/* HLT, waiting for an interrupt */
+#define VGEN_VP_ACTIVITY_WAIT_SIPI	2	/* after INIT */
 
 /* Bits of vgen_vp.requests. */
 #define VGEN_VP_REQ_YIELD	0	/* VGEN_REQUEST_YIELD not yet reported */
@@ -211,6 +229,7 @@ void vgen_cpuid_lookup(const struct vgen_partition *part, u32 apic_id,
 int vgen_vp_create(struct vgen_partition *part,
 		   const struct vgen_create_vp *args);
 void vgen_vp_destroy(struct vgen_vp *vp);
+void vgen_vp_kick(struct vgen_vp *vp);
 struct svp_state *vgen_vp_state_begin(struct vgen_vp *vp);
 int vgen_vp_state_commit(struct vgen_vp *vp, struct svp_state *st);
 

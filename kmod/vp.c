@@ -674,6 +674,7 @@ static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 	vp->index = index;
 	vp->apic_id = part->apic_ids[index];
 	mutex_init(&vp->run_lock);
+	init_waitqueue_head(&vp->wait);
 	vp->cpu = kvzalloc(svp_cpu_size(), GFP_KERNEL_ACCOUNT);
 	vp->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!vp->cpu || !vp->run_page) {
@@ -735,7 +736,11 @@ int vgen_vp_create(struct vgen_partition *part,
 		vgen_partition_put(part);
 		goto err_fd;
 	}
-	part->vps[index] = vp;
+	/*
+	 * Interrupt delivery reads vps[] without state_lock; pairs with
+	 * smp_load_acquire() there.
+	 */
+	smp_store_release(&part->vps[index], vp);
 	fd_install(fd, file);
 	mutex_unlock(&part->state_lock);
 	return fd;

@@ -31,6 +31,11 @@ _Static_assert(sizeof(struct vgen_yield) == 32, "layout");
 _Static_assert(sizeof(struct vgen_regs) == 184, "layout");
 _Static_assert(sizeof(struct vgen_sregs) == 288, "layout");
 _Static_assert(sizeof(struct vgen_run) == 288, "layout");
+_Static_assert(sizeof(struct vgen_msi) == 48, "layout");
+_Static_assert(sizeof(struct vgen_irq_route) == 48, "layout");
+_Static_assert(sizeof(struct vgen_irq) == 32, "layout");
+_Static_assert(sizeof(struct vgen_lint) == 32, "layout");
+_Static_assert(sizeof(struct vgen_lapic_state) == 1088, "layout");
 
 static int open_dev_or_skip(struct __test_metadata *_metadata)
 {

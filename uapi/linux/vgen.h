@@ -75,6 +75,26 @@
  * before a yield is reported, and a VGEN_RUN ended by immediate_exit keeps
  * the yield pending for the next VGEN_RUN.
  *
+ * Interrupts (VGEN_CAP_IRQCHIP): unless the partition was created with
+ * VGEN_PARTITION_USER_MODE_APIC, every VP has a local APIC in the kernel
+ * (xAPIC page at IA32_APIC_BASE and x2APIC MSRs 0x800-0x8ff, timer, LVTs,
+ * IPIs). Interrupts reach it from the VMM as MSIs in the architectural
+ * format (VGEN_SIGNAL_MSI), through the partition's IOAPIC routing table
+ * (VGEN_SET_IRQ_ROUTE routes each of VGEN_IOAPIC_PINS lines to an MSI,
+ * VGEN_ASSERT_IRQ delivers a line's MSI) and through the LINT0/LINT1 pins
+ * (VGEN_PULSE_LINT). The IOAPIC's registers themselves stay in the VMM:
+ * when the guest EOIs a level-triggered vector, VGEN_RUN returns
+ * VGEN_EXIT_EOI with the vector so that the VMM can clear its remote IRR
+ * and re-assert a line that is still high. An ExtINT interrupt (a LINT pin
+ * in ExtINT mode) makes VGEN_RUN return VGEN_EXIT_EXTINT when the guest can
+ * take it; the VMM's PIC supplies the vector in the run page. HLT waits in
+ * the kernel until an interrupt can be delivered (a yield request or a
+ * signal still ends VGEN_RUN; the VP stays halted and the next VGEN_RUN
+ * waits again). The APIC's state is read and written with
+ * VGEN_GET_LAPIC/VGEN_SET_LAPIC. In a VGEN_PARTITION_USER_MODE_APIC
+ * partition none of this exists (those ioctls fail with -ENXIO), APIC MMIO
+ * exits to userspace like any MMIO, and HLT exits with VGEN_EXIT_HLT.
+ *
  * Errors (all ioctls): -EFAULT bad user pointer; -EINVAL bad flags,
  * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
  * process or dead partition; -ENOMEM out of (memcg-accounted) memory.
@@ -94,6 +114,8 @@
 #define VGEN_MAX_CPUID_ENTRIES		256
 #define VGEN_RUN_CHECK_INTERVAL		4096
 #define VGEN_MAX_MSR_ENTRIES		64
+#define VGEN_IOAPIC_PINS		24
+#define VGEN_LAPIC_REGS_SIZE		1024
 
 /* ------------------------------------------------------------------ */
 /* Capabilities: VGEN_CHECK_CAP returns 0 (absent) or a positive value. */
@@ -106,6 +128,8 @@
 #define VGEN_CAP_IMMEDIATE_EXIT	5  /* 1: vgen_run.immediate_exit is honoured */
 #define VGEN_CAP_YIELD		6  /* 1: VGEN_REQUEST_YIELD and VGEN_EXIT_YIELD */
 #define VGEN_CAP_MSRS		7  /* max entries per VGEN_GET/SET_MSRS call */
+#define VGEN_CAP_IRQCHIP	8  /* 1: in-kernel local APIC, MSIs, IOAPIC routing, LINT pulses */
+#define VGEN_CAP_IOAPIC_PINS	9  /* number of IOAPIC routing lines (VGEN_IOAPIC_PINS) */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -292,6 +316,135 @@ struct vgen_yield {
 
 #define VGEN_REQUEST_YIELD	_IOW(VGENIO, 0x15, struct vgen_yield)
 
+/*
+ * MSI address and data, the architectural x86 format (Intel SDM vol. 3,
+ * "Message Signalled Interrupts"). Address: bits 31:20 must be 0xfee,
+ * 19:12 destination ID bits 7:0, 11:5 extended destination ID (destination
+ * ID bits 14:8, for x2APIC IDs up to 32767), 3 redirection hint (lowest
+ * priority among the destinations), 2 destination mode (1: logical);
+ * bits 63:32, 4 and 1:0 must be zero. Data: bits 7:0 vector, 10:8 delivery
+ * mode (VGEN_MSI_DM_*), 14 level (assert), 15 trigger mode (1: level);
+ * bits 31:16, 13:11 must be zero.
+ */
+#define VGEN_MSI_ADDR_BASE		0xfee00000ULL
+#define VGEN_MSI_ADDR_BASE_MASK		0xfff00000ULL
+#define VGEN_MSI_ADDR_DEST_SHIFT	12
+#define VGEN_MSI_ADDR_EXT_DEST_SHIFT	5
+#define VGEN_MSI_ADDR_RH		(1U << 3)
+#define VGEN_MSI_ADDR_DM_LOGICAL	(1U << 2)
+#define VGEN_MSI_DATA_VECTOR_MASK	0xffU
+#define VGEN_MSI_DATA_DM_SHIFT		8
+#define VGEN_MSI_DATA_LEVEL		(1U << 14)
+#define VGEN_MSI_DATA_TRIGGER_LEVEL	(1U << 15)
+
+/* Delivery modes (MSI data bits 10:8, the ICR and LVT encoding). */
+#define VGEN_MSI_DM_FIXED		0
+#define VGEN_MSI_DM_LOWEST		1
+#define VGEN_MSI_DM_SMI			2
+#define VGEN_MSI_DM_NMI			4
+#define VGEN_MSI_DM_INIT		5
+#define VGEN_MSI_DM_SIPI		6
+#define VGEN_MSI_DM_EXTINT		7
+
+/**
+ * struct vgen_msi - deliver one MSI (VGEN_SIGNAL_MSI, VGEN_CAP_IRQCHIP).
+ * @address: MSI address, see above.
+ * @data: MSI data, see above.
+ * @vtl: virtual trust level; only 0 exists.
+ * @flags: must be zero.
+ * @reserved0, @reserved: must be zero.
+ *
+ * Returns the number of local APICs that accepted the interrupt (0: no VP
+ * matched the destination, or every destination refused it, e.g. a
+ * software-disabled APIC). Errors: -EINVAL a malformed address or data
+ * (not 0xfeexxxxx, reserved bits, delivery mode 3), @vtl not 0;
+ * -EOPNOTSUPP SMI (there is no SMM); -ENXIO no in-kernel APIC
+ * (VGEN_PARTITION_USER_MODE_APIC).
+ */
+struct vgen_msi {
+	__u64 address;
+	__u32 data;
+	__u32 vtl;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[3];
+};
+
+#define VGEN_SIGNAL_MSI		_IOW(VGENIO, 0x16, struct vgen_msi)
+
+#define VGEN_IRQ_ROUTE_MSI	(1U << 0)
+#define VGEN_IRQ_ROUTE_VALID_FLAGS	(VGEN_IRQ_ROUTE_MSI)
+
+/**
+ * struct vgen_irq_route - route an IOAPIC line (VGEN_SET_IRQ_ROUTE).
+ * @irq: the line, 0..VGEN_IOAPIC_PINS-1.
+ * @flags: VGEN_IRQ_ROUTE_MSI: route the line to the MSI (@address,
+ *	@data, validated as for VGEN_SIGNAL_MSI); without it the line is
+ *	unrouted and @address and @data must be zero.
+ * @data: MSI data.
+ * @address: MSI address.
+ * @reserved: must be zero.
+ *
+ * The route takes effect atomically for every later VGEN_ASSERT_IRQ
+ * (asserts running concurrently use the old or the new route). Errors:
+ * -EINVAL bad line, flags or MSI; -EOPNOTSUPP an SMI route; -ENXIO no
+ * in-kernel APIC.
+ */
+struct vgen_irq_route {
+	__u32 irq;
+	__u32 flags;
+	__u32 data;
+	__u32 reserved0;
+	__u64 address;
+	__u64 reserved[3];
+};
+
+#define VGEN_SET_IRQ_ROUTE	_IOW(VGENIO, 0x17, struct vgen_irq_route)
+
+/**
+ * struct vgen_irq - an IOAPIC line (VGEN_ASSERT_IRQ).
+ * @irq: the line, 0..VGEN_IOAPIC_PINS-1.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * VGEN_ASSERT_IRQ delivers the line's MSI (an edge). Returns the number of
+ * APICs that accepted it; 0 if the line is unrouted or nobody accepted it
+ * (such asserts are counted per line, never silently lost). A
+ * level-triggered line is re-asserted by the VMM after VGEN_EXIT_EOI while
+ * its input stays high. Errors: -EINVAL; -ENXIO no in-kernel APIC.
+ */
+struct vgen_irq {
+	__u32 irq;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define VGEN_ASSERT_IRQ		_IOW(VGENIO, 0x18, struct vgen_irq)
+
+/**
+ * struct vgen_lint - pulse a VP's LINT0 or LINT1 pin (VGEN_PULSE_LINT).
+ * @vp_index: the VP.
+ * @vtl: must be 0.
+ * @lint: 0 (LINT0) or 1 (LINT1).
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * The target APIC's LVT LINT entry decides what happens: masked -> nothing
+ * (returns 0); fixed -> its vector; NMI -> an NMI; ExtINT -> VGEN_EXIT_EXTINT
+ * on that VP once it can take the interrupt. Returns 1 when the pulse was
+ * accepted. Errors: -EINVAL; -ENOENT VP not created; -ENXIO no in-kernel
+ * APIC.
+ */
+struct vgen_lint {
+	__u32 vp_index;
+	__u32 vtl;
+	__u32 lint;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define VGEN_PULSE_LINT		_IOW(VGENIO, 0x19, struct vgen_lint)
+
 /* ------------------------------------------------------------------ */
 /* VP fd ioctls and the run page. */
 
@@ -304,6 +457,8 @@ struct vgen_yield {
 #define VGEN_EXIT_INTR		5  /* signal or immediate_exit; VGEN_RUN returned -EINTR */
 #define VGEN_EXIT_INTERNAL_ERROR 6 /* see run->internal */
 #define VGEN_EXIT_YIELD		7  /* VGEN_REQUEST_YIELD; VGEN_RUN returned 0 */
+#define VGEN_EXIT_EOI		8  /* EOI of a level-triggered vector, see run->eoi */
+#define VGEN_EXIT_EXTINT	9  /* ExtINT acknowledge, see run->extint */
 
 /* vgen_run.io.direction and vgen_run.mmio.is_write */
 #define VGEN_EXIT_IO_IN		0
@@ -334,6 +489,15 @@ struct vgen_yield {
  * @internal: VGEN_EXIT_INTERNAL_ERROR. @suberror VGEN_INTERNAL_*, @ndata
  *	valid entries of @data (data[0] = guest RIP), @insn_len bytes of the
  *	instruction in @insn.
+ * @eoi: VGEN_EXIT_EOI. The guest EOI'd @vector, which was delivered
+ *	level-triggered (an MSI or route with VGEN_MSI_DATA_TRIGGER_LEVEL).
+ *	Nothing to complete; the VMM's IOAPIC clears remote IRR of the lines
+ *	with that vector.
+ * @extint: VGEN_EXIT_EXTINT. The VP can take the pending ExtINT interrupt
+ *	now: before the next VGEN_RUN the VMM stores the vector from its PIC's
+ *	interrupt acknowledge in @vector and sets @valid to 1 (or leaves
+ *	@valid 0: no interrupt after all). The next VGEN_RUN delivers it
+ *	before any guest instruction.
  */
 struct vgen_run {
 	/* in */
@@ -368,6 +532,17 @@ struct vgen_run {
 			__u8 insn_len;
 			__u8 insn[15];
 		} internal;
+		struct {
+			__u8 vector;
+			__u8 pad[7];
+			__u64 reserved[2];
+		} eoi;
+		struct {
+			__u8 vector;
+			__u8 valid;
+			__u8 pad[6];
+			__u64 reserved[2];
+		} extint;
 		__u8 padding[256];
 	};
 };
@@ -529,5 +704,32 @@ struct vgen_msrs {
  */
 #define VGEN_GET_MSRS		_IOWR(VGENIO, 0x85, struct vgen_msrs)
 #define VGEN_SET_MSRS		_IOW(VGENIO, 0x86, struct vgen_msrs)
+
+/**
+ * struct vgen_lapic_state - a VP's local APIC (VGEN_GET/SET_LAPIC).
+ * @apic_base: IA32_APIC_BASE (base address, enable bit 11, x2APIC enable
+ *	bit 10, BSP bit 8).
+ * @flags: must be zero.
+ * @reserved0, @reserved: must be zero.
+ * @regs: the register page: the 32-bit register at xAPIC offset X is at
+ *	@regs[X] (little endian), offsets 0x000-0x3f0. In x2APIC mode the
+ *	ID register holds the full 32-bit x2APIC ID. GET reports the timer's
+ *	current count at 0x390; SET restarts the timer from the initial
+ *	count at 0x380 (if non-zero) and ignores 0x390 and read-only fields.
+ *
+ * Errors: -ENXIO no in-kernel APIC; -EINVAL non-zero flags or reserved
+ * fields, an invalid @apic_base (reserved bits, x2APIC enabled without the
+ * global enable); -EBUSY while another thread is inside VGEN_RUN.
+ */
+struct vgen_lapic_state {
+	__u64 apic_base;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[6];
+	__u8 regs[VGEN_LAPIC_REGS_SIZE];
+};
+
+#define VGEN_GET_LAPIC		_IOR(VGENIO, 0x87, struct vgen_lapic_state)
+#define VGEN_SET_LAPIC		_IOW(VGENIO, 0x88, struct vgen_lapic_state)
 
 #endif /* _UAPI_LINUX_VGEN_H */
