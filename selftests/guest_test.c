@@ -75,7 +75,9 @@ TEST(hlt_exit)
 	struct vm *vm;
 
 	REQUIRE_VGEN();
-	vm = vm_create_with_vcpu(guest_hlt, &vcpu);
+	/* Without an in-kernel APIC nothing can wake a HLT in the kernel. */
+	vm = vm_create_with_vcpu_flags(guest_hlt, &vcpu,
+				       VGEN_PROTO_USER_MODE_APIC);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	ASSERT_EQ(1, uc.args[0]);
 	vcpu_run(vcpu);

@@ -331,7 +331,9 @@ TEST(yield_after_hlt_exit)
 	struct vm *vm;
 
 	REQUIRE_YIELD();
-	vm = vm_create_with_vcpu(guest_yt_hlt, &vcpu);
+	/* HLT exits to userspace only without an in-kernel APIC. */
+	vm = vm_create_with_vcpu_flags(guest_yt_hlt, &vcpu,
+				       VGEN_PROTO_USER_MODE_APIC);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	ASSERT_EQ(1, uc.args[0]);
 	vcpu_run(vcpu);
@@ -342,6 +344,62 @@ TEST(yield_after_hlt_exit)
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(2, uc.args[0]);
 	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+static void *yield_later(void *p)
+{
+	struct vm *vm = p;
+
+	usleep(20000);
+	request_yield(vm, 0);
+	return NULL;
+}
+
+/*
+ * With the in-kernel APIC a HLT waits in the kernel (here forever: IF is
+ * clear). A yield still ends VGEN_RUN; the VP stays halted, so the next
+ * VGEN_RUN waits again instead of running the code after the HLT.
+ */
+TEST(yield_halted_in_kernel)
+{
+	struct vgen_regs regs;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	pthread_t th;
+	struct vm *vm;
+	int round;
+
+	REQUIRE_YIELD();
+	vm = vm_create_with_vcpu(guest_yt_hlt, &vcpu);
+	if (__vgen_ioctl_val(vm->fd, VGEN_CHECK_CAP, VGEN_CAP_IRQCHIP) != 1) {
+		vm_destroy(vm);
+		SKIP(return, "no in-kernel APIC (VGEN_CAP_IRQCHIP)");
+	}
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(1, uc.args[0]);
+	/* Until the VP is seen halted (RIP after the HLT): bounded. */
+	for (round = 0; round < 100; round++) {
+		ASSERT_EQ(0, pthread_create(&th, NULL, yield_later, vm));
+		ASSERT_EQ(0, __vcpu_run(vcpu));
+		pthread_join(th, NULL);
+		expect_exit(vcpu, VGEN_EXIT_YIELD);
+		vcpu_regs_get(vcpu, &regs);
+		if (*(uint8_t *)addr_gpa2hva(vm, regs.rip - 1) == 0xf4)
+			break;
+	}
+	ASSERT_LT(round, 100);
+	/* Halted: every further run ends with the yield, RIP unchanged. */
+	for (round = 0; round < 3; round++) {
+		struct vgen_regs now;
+
+		ASSERT_EQ(0, pthread_create(&th, NULL, yield_later, vm));
+		ASSERT_EQ(0, __vcpu_run(vcpu));
+		pthread_join(th, NULL);
+		expect_exit(vcpu, VGEN_EXIT_YIELD);
+		vcpu_regs_get(vcpu, &now);
+		EXPECT_EQ(regs.rip, now.rip);
+	}
 	vm_destroy(vm);
 }
 

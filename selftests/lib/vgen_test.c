@@ -43,7 +43,13 @@ long vgen_run_size(void)
 
 struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib)
 {
-	struct vgen_proto_config cfg = { .vp_count = nr_vps };
+	return vm_create_proto_flags(nr_vps, ram_mib, 0);
+}
+
+struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
+				 uint32_t flags)
+{
+	struct vgen_proto_config cfg = { .vp_count = nr_vps, .flags = flags };
 	struct vm *vm = calloc(1, sizeof(*vm));
 	int r;
 
@@ -104,7 +110,13 @@ struct vcpu *vm_add_vcpu(struct vm *vm, uint32_t index, void *guest_fn)
 
 struct vm *vm_create_with_vcpu(void *guest_fn, struct vcpu **vcpu)
 {
-	struct vm *vm = vm_create_proto(1, VM_DEFAULT_RAM_MIB);
+	return vm_create_with_vcpu_flags(guest_fn, vcpu, 0);
+}
+
+struct vm *vm_create_with_vcpu_flags(void *guest_fn, struct vcpu **vcpu,
+				     uint32_t flags)
+{
+	struct vm *vm = vm_create_proto_flags(1, VM_DEFAULT_RAM_MIB, flags);
 
 	vm_finalize(vm);
 	*vcpu = vm_add_vcpu(vm, 0, guest_fn);

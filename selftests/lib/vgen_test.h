@@ -67,12 +67,15 @@ struct vm {
 /* Proto-partition with RAM at GPA 0, this binary loaded and the loader
  * area prepared. */
 struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib);
-void vm_finalize(struct vm *vm);
+/* The same with VGEN_PROTO_* flags (e.g. VGEN_PROTO_USER_MODE_APIC). */
+struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
+				 uint32_t flags);void vm_finalize(struct vm *vm);
 /* Create VP @index on the calling thread, starting at @guest_fn. */
 struct vcpu *vm_add_vcpu(struct vm *vm, uint32_t index, void *guest_fn);
 /* One VP, default RAM, finalized. */
 struct vm *vm_create_with_vcpu(void *guest_fn, struct vcpu **vcpu);
-void vm_destroy(struct vm *vm);
+struct vm *vm_create_with_vcpu_flags(void *guest_fn, struct vcpu **vcpu,
+				     uint32_t flags);void vm_destroy(struct vm *vm);
 
 void *addr_gpa2hva(struct vm *vm, uint64_t gpa);
 #define sync_global_to_guest(vm, g)					\
