@@ -91,9 +91,15 @@ static int vgen_cpuid_apply(struct vgen_cpuid_table *t,
 	return 0;
 }
 
+/* CPUID leaf 1 feature bits of the in-kernel local APIC. */
+#define VGEN_CPUID_1_ECX_X2APIC		BIT(21)
+#define VGEN_CPUID_1_ECX_TSC_DEADLINE	BIT(24)
+#define VGEN_CPUID_1_EDX_APIC		BIT(9)
+
 /**
  * vgen_cpuid_init() - give a new partition the software VP's default
- *	CPUID table.
+ *	CPUID table, plus the APIC feature bits unless the partition leaves
+ *	the APIC to userspace.
  * @part: the partition.
  *
  * Return: 0 or -ENOMEM.
@@ -128,6 +134,15 @@ int vgen_cpuid_init(struct vgen_partition *part)
 		vgen_cpuid_apply(t, &e);
 	}
 	kvfree(defs);
+	if (!(part->config_flags & VGEN_PARTITION_USER_MODE_APIC)) {
+		/* The in-kernel APIC: xAPIC, x2APIC and the TSC deadline. */
+		memset(&e, 0, sizeof(e));
+		e.function = 1;
+		e.result[2] = e.mask[2] = VGEN_CPUID_1_ECX_X2APIC |
+					   VGEN_CPUID_1_ECX_TSC_DEADLINE;
+		e.result[3] = e.mask[3] = VGEN_CPUID_1_EDX_APIC;
+		vgen_cpuid_apply(t, &e);
+	}
 	part->cpuid = t;
 	return 0;
 }

@@ -47,6 +47,8 @@ void vgen_lapic_set_cr8(struct vgen_lapic *apic, u64 val);
 int vgen_lapic_pending_irq(struct vgen_lapic *apic);
 void vgen_lapic_ack_irq(struct vgen_lapic *apic, u8 vector);
 bool vgen_lapic_take_nmi(struct vgen_lapic *apic);
+bool vgen_lapic_nmi_pending(struct vgen_lapic *apic);
+void vgen_lapic_set_nmi_pending(struct vgen_lapic *apic, bool pending);
 bool vgen_lapic_extint_pending(struct vgen_lapic *apic);
 void vgen_lapic_ack_extint(struct vgen_lapic *apic);
 u32 vgen_lapic_take_init_sipi(struct vgen_lapic *apic, u8 *vector);
@@ -65,6 +67,7 @@ u32 vgen_lapic_arb_priority(struct vgen_vp *vp);
 /* irq.c */
 int vgen_irq_init(struct vgen_partition *part);
 void vgen_irq_destroy(struct vgen_partition *part);
+void vgen_irq_reset(struct vgen_partition *part);
 int vgen_irq_deliver(struct vgen_partition *part, struct vgen_vp *src,
 		     u32 shorthand, u32 dest, bool logical, bool lowest,
 		     u32 dm, u8 vector, bool level);

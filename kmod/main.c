@@ -36,6 +36,13 @@ long vgen_check_cap(unsigned long cap)
 		return 1;
 	case VGEN_CAP_MSRS:
 		return VGEN_MAX_MSR_ENTRIES;
+	case VGEN_CAP_IRQCHIP:
+		return 1;
+	case VGEN_CAP_IOAPIC_PINS:
+		return VGEN_IOAPIC_PINS;
+	case VGEN_CAP_RESET:
+	case VGEN_CAP_VP_EVENTS:
+		return 1;
 	default:
 		return 0;
 	}
@@ -111,6 +118,8 @@ static void __init vgen_check_abi_layout(void)
 	BUILD_BUG_ON(sizeof(struct vgen_irq) != 32);
 	BUILD_BUG_ON(sizeof(struct vgen_lint) != 32);
 	BUILD_BUG_ON(sizeof(struct vgen_lapic_state) != 1088);
+	BUILD_BUG_ON(sizeof(struct vgen_reset) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_vp_events) != 64);
 	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
 }
 

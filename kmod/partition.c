@@ -65,6 +65,7 @@ static void vgen_partition_destroy(struct vgen_partition *part)
 			part->vps[i] = NULL;
 		}
 	}
+	vgen_irq_destroy(part);
 	vgen_memory_destroy(part);
 	vgen_cpuid_destroy(part);
 	kvfree(part->vps);
@@ -171,6 +172,20 @@ static int vgen_partition_ioctl_request_yield(struct vgen_partition *part,
 	return vgen_vp_request_yield(part, &args);
 }
 
+/*
+ * vgen_partition_check_cap() - VGEN_CHECK_CAP on a partition fd: the
+ * module's capabilities, except that a partition without an in-kernel
+ * APIC has no interrupt capabilities.
+ */
+static long vgen_partition_check_cap(struct vgen_partition *part,
+				     unsigned long cap)
+{
+	if (!part->irqchip &&
+	    (cap == VGEN_CAP_IRQCHIP || cap == VGEN_CAP_IOAPIC_PINS))
+		return 0;
+	return vgen_check_cap(cap);
+}
+
 /**
  * vgen_partition_ioctl() - ioctls of a partition fd.
  * @file: the partition file.
@@ -181,7 +196,9 @@ static int vgen_partition_ioctl_request_yield(struct vgen_partition *part,
  * creator (a different mm) or when the partition is dead, and with
  * -EFAULT when its argument cannot be copied. Otherwise:
  *
- * VGEN_CHECK_CAP: the capability's value (0 if unknown).
+ * VGEN_CHECK_CAP: the capability's value (0 if unknown) for this
+ * partition: the interrupt capabilities are 0 in a user-mode-APIC
+ * partition.
  *
  * VGEN_SET_MEMORY_REGION: 0; -EINVAL unknown flags, non-zero reserved
  * fields, bad slot, misaligned, wrapping, too large or beyond the physical
@@ -200,6 +217,9 @@ static int vgen_partition_ioctl_request_yield(struct vgen_partition *part,
  * VGEN_REQUEST_YIELD: 0; -EINVAL flags/reserved/index out of range;
  * -ENOENT VP not created.
  *
+ * VGEN_SIGNAL_MSI, VGEN_SET_IRQ_ROUTE, VGEN_ASSERT_IRQ, VGEN_PULSE_LINT:
+ * see vgen_irq_ioctl(). VGEN_RESET_PARTITION: see vgen_partition_reset().
+ *
  * Return: as above; -ENOTTY for an unknown ioctl.
  */
 static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
@@ -213,7 +233,7 @@ static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case VGEN_CHECK_CAP:
-		return vgen_check_cap(arg);
+		return vgen_partition_check_cap(part, arg);
 	case VGEN_SET_MEMORY_REGION:
 		return vgen_partition_ioctl_set_memory_region(part, argp);
 	case VGEN_GET_CPUID:
@@ -226,6 +246,13 @@ static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
 		return vgen_partition_ioctl_create_vp(part, argp);
 	case VGEN_REQUEST_YIELD:
 		return vgen_partition_ioctl_request_yield(part, argp);
+	case VGEN_SIGNAL_MSI:
+	case VGEN_SET_IRQ_ROUTE:
+	case VGEN_ASSERT_IRQ:
+	case VGEN_PULSE_LINT:
+		return vgen_irq_ioctl(part, cmd, argp);
+	case VGEN_RESET_PARTITION:
+		return vgen_partition_reset(part, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -352,6 +379,7 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 		return -ENOMEM;
 	}
 	kref_init(&part->refs);
+	init_rwsem(&part->run_gate);
 	mutex_init(&part->state_lock);
 	mutex_init(&part->mem_lock);
 	part->vp_count = cfg->vp_count;
@@ -371,6 +399,11 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 	ret = vgen_memory_init(part);
 	if (ret)
 		goto err_put;
+	if (!(cfg->flags & VGEN_PARTITION_USER_MODE_APIC)) {
+		ret = vgen_irq_init(part);
+		if (ret)
+			goto err_put;
+	}
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

@@ -281,6 +281,17 @@ void svp_request_irq_window(struct svp_cpu *cpu, bool on);
  */
 void svp_kick(struct svp_cpu *cpu);
 
+/**
+ * svp_cpu_reset() - put the VP into the state after RESET (@bsp) or INIT:
+ * every register at its architectural reset value (real mode, CS:IP
+ * f000:fff0), no pending event, caches flushed. The host ops, the opaque
+ * pointer and the APIC ID given to svp_cpu_init() are kept.
+ */
+void svp_cpu_reset(struct svp_cpu *cpu, bool bsp);
+
+/** svp_guest_tsc() - the guest's time stamp counter now (host TSC + offset). */
+u64 svp_guest_tsc(const struct svp_cpu *cpu);
+
 /** svp_insns_retired() - instructions retired since init. */
 u64 svp_insns_retired(const struct svp_cpu *cpu);
 

@@ -10,9 +10,11 @@
  * partition, while its fd (and any mapping of its run page) only pins the
  * partition.
  *
- * Lock order: vgen_partition.state_lock -> vgen_partition.mem_lock; the
- * per-VP vgen_vp.run_lock is never held together with either. SRCU read
- * sections (vgen_partition.srcu) nest inside vgen_vp.run_lock.
+ * Lock order: vgen_partition.run_gate -> vgen_partition.state_lock ->
+ * vgen_vp.run_lock (a partition reset takes all three; VGEN_RUN takes the
+ * gate and the run lock) and vgen_partition.state_lock ->
+ * vgen_partition.mem_lock. SRCU read sections (vgen_partition.srcu) nest
+ * inside vgen_vp.run_lock.
  */
 #ifndef _VGEN_VGEN_H
 #define _VGEN_VGEN_H
@@ -21,6 +23,7 @@
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -107,6 +110,8 @@ struct vgen_vp;
  * @vp_count: number of VPs, from the configuration.
  * @apic_ids: APIC ID of every VP index, @vp_count entries.
  * @config_flags: VGEN_PARTITION_* flags of the configuration.
+ * @run_gate: VGEN_RUN holds it for reading (trylock: -EBUSY), a
+ *	partition reset for writing, so that no VP runs during the reset.
  * @state_lock: protects @finalized, the @vps array and writes to @cpuid.
  * @finalized: VGEN_FINALIZE done; @cpuid is frozen from then on, so VPs
  *	(which only exist after finalization) read it without a lock.
@@ -132,6 +137,7 @@ struct vgen_partition {
 	u32 *apic_ids;
 	u32 config_flags;
 
+	struct rw_semaphore run_gate;
 	struct mutex state_lock;
 	bool finalized;
 	struct vgen_vp **vps;
@@ -159,7 +165,8 @@ struct vgen_partition {
  * @run_page: the run page shared with userspace (struct vgen_run).
  * @run: kernel address of @run_page.
  * @pending: VGEN_EXIT_IO or VGEN_EXIT_MMIO if the last exit was a read
- *	that the next VGEN_RUN completes with svp_complete_read(), else 0.
+ *	that the next VGEN_RUN completes with svp_complete_read(),
+ *	VGEN_EXIT_EXTINT if it was an ExtINT acknowledge, else 0.
  * @pending_size: size in bytes of the pending read.
  * @mem_generation: vgen_partition.mem_generation last seen by @cpu.
  * @requests: VGEN_VP_REQ_* bits, set by other threads and consumed by the
@@ -191,6 +198,9 @@ struct vgen_vp {
 #define VGEN_VP_ACTIVITY_RUNNING	0
 #define VGEN_VP_ACTIVITY_HALTED		1	/* HLT, waiting for an interrupt */
 #define VGEN_VP_ACTIVITY_WAIT_SIPI	2	/* after INIT */
+
+/* vgen_vp.mem_generation value that forces a cache flush at the next run. */
+#define VGEN_MEM_GENERATION_STALE	U64_MAX
 
 /* Bits of vgen_vp.requests. */
 #define VGEN_VP_REQ_YIELD	0	/* VGEN_REQUEST_YIELD not yet reported */
@@ -229,9 +239,23 @@ void vgen_cpuid_lookup(const struct vgen_partition *part, u32 apic_id,
 int vgen_vp_create(struct vgen_partition *part,
 		   const struct vgen_create_vp *args);
 void vgen_vp_destroy(struct vgen_vp *vp);
+void vgen_vp_set_exit(struct vgen_run *run, u32 reason);
+
+/* vp_irq.c */
 void vgen_vp_kick(struct vgen_vp *vp);
+u64 vgen_vp_guest_tsc(struct vgen_vp *vp);
+int vgen_vp_irq_step(struct vgen_vp *vp);
+int vgen_vp_complete_extint(struct vgen_vp *vp);
+int vgen_vp_get_lapic(struct vgen_vp *vp, void __user *argp);
+int vgen_vp_set_lapic(struct vgen_vp *vp, void __user *argp);
 struct svp_state *vgen_vp_state_begin(struct vgen_vp *vp);
 int vgen_vp_state_commit(struct vgen_vp *vp, struct svp_state *st);
+
+/* reset.c */
+int vgen_vp_reset(struct vgen_vp *vp, const void __user *argp);
+int vgen_partition_reset(struct vgen_partition *part, const void __user *argp);
+int vgen_vp_get_events(struct vgen_vp *vp, void __user *argp);
+int vgen_vp_set_events(struct vgen_vp *vp, const void __user *argp);
 
 /* msr.c */
 int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 
 #include "vgen.h"
 
@@ -25,6 +26,9 @@ static void *vgen_vp_gpa_to_hva(void *opaque, u64 gpa, bool write)
 {
 	struct vgen_vp *vp = opaque;
 
+	/* The xAPIC page hides whatever is behind it. */
+	if (vp->lapic && vgen_lapic_mmio_hit(vp->lapic, gpa))
+		return NULL;
 	return vgen_memory_gpa_to_hva(vp->part, gpa, write);
 }
 
@@ -35,9 +39,47 @@ static void vgen_vp_cpuid(void *opaque, u32 fn, u32 idx, u32 out[4])
 	vgen_cpuid_lookup(vp->part, vp->apic_id, fn, idx, out);
 }
 
+/* MSRs the interpreter does not keep: the local APIC's. */
+static int vgen_vp_msr(void *opaque, u32 index, bool write, u64 *val)
+{
+	struct vgen_vp *vp = opaque;
+	int ret = vgen_lapic_msr(vp->lapic, index, write, val);
+
+	if (!ret && write && index == MSR_IA32_APICBASE) {
+		/* The xAPIC page may have moved or (dis)appeared. */
+		vp->mem_generation = VGEN_MEM_GENERATION_STALE;
+		svp_kick(vp->cpu);
+	}
+	return ret;
+}
+
+static u64 vgen_vp_get_cr8(void *opaque)
+{
+	struct vgen_vp *vp = opaque;
+
+	return vgen_lapic_get_cr8(vp->lapic);
+}
+
+static void vgen_vp_set_cr8(void *opaque, u64 val)
+{
+	struct vgen_vp *vp = opaque;
+
+	vgen_lapic_set_cr8(vp->lapic, val);
+}
+
+/* A VP of a VGEN_PARTITION_USER_MODE_APIC partition. */
 static const struct svp_host_ops vgen_vp_host_ops = {
 	.gpa_to_hva	= vgen_vp_gpa_to_hva,
 	.cpuid		= vgen_vp_cpuid,
+};
+
+/* A VP with an in-kernel local APIC. */
+static const struct svp_host_ops vgen_vp_host_ops_apic = {
+	.gpa_to_hva	= vgen_vp_gpa_to_hva,
+	.cpuid		= vgen_vp_cpuid,
+	.msr		= vgen_vp_msr,
+	.get_cr8	= vgen_vp_get_cr8,
+	.set_cr8	= vgen_vp_set_cr8,
 };
 
 /*
@@ -57,8 +99,13 @@ static void vgen_vp_memory_enter(struct vgen_vp *vp)
 	}
 }
 
-/* Clear the output part of the run page and set the exit reason. */
-static void vgen_vp_set_exit(struct vgen_run *run, u32 reason)
+/**
+ * vgen_vp_set_exit() - clear the output part of the run page and set the
+ *	exit reason.
+ * @run: the run page.
+ * @reason: VGEN_EXIT_*.
+ */
+void vgen_vp_set_exit(struct vgen_run *run, u32 reason)
 {
 	memset(run->padding, 0, sizeof(run->padding));
 	run->exit_flags = 0;
@@ -146,9 +193,12 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
  * the access is complete even if VGEN_RUN then stops for immediate_exit
  * or a signal.
  *
+ * A pending VGEN_EXIT_EXTINT is completed by vgen_vp_complete_extint().
+ *
  * Return: 0, or 1 if finishing the instruction produced another exit
  * (e.g. the MMIO write of a MOVS from MMIO), which is then in the run
- * page; -EIO if vgen_vp_report_exit() failed.
+ * page; -EIO if vgen_vp_report_exit() failed; -EINVAL bad ExtINT
+ * completion.
  */
 static int vgen_vp_complete_read(struct vgen_vp *vp)
 {
@@ -160,6 +210,8 @@ static int vgen_vp_complete_read(struct vgen_vp *vp)
 	u32 io;
 
 	lockdep_assert_held(&vp->run_lock);
+	if (vp->pending == VGEN_EXIT_EXTINT)
+		return vgen_vp_complete_extint(vp);
 	if (vp->pending == VGEN_EXIT_IO) {
 		io = READ_ONCE(run->io.data);
 		for (i = 0; i < sizeof(io); i++)
@@ -206,10 +258,9 @@ static bool vgen_vp_take_yield(struct vgen_vp *vp)
  * @part: the partition.
  * @args: the request (flags and reserved fields already checked).
  *
- * Only the 0 -> 1 transition of the VP's yield flag would need to kick the
- * VP; since the run loop polls the flag between chunks of at most
- * VGEN_RUN_CHECK_INTERVAL guest instructions and never sleeps in the
- * kernel, setting the flag is all a kick needs to do for now.
+ * Sets the VP's yield flag, then kicks the VP (vgen_vp_kick()): a running
+ * VP ends its interpreter chunk at the next instruction boundary, and a VP
+ * halted in the kernel wakes up; both then see the flag.
  *
  * Return: 0; -EINVAL index out of range; -ENOENT the VP does not exist.
  */
@@ -227,8 +278,43 @@ int vgen_vp_request_yield(struct vgen_partition *part,
 	if (!vp)
 		return -ENOENT;
 	/* Fully ordered; pairs with test_and_clear_bit() in the run loop. */
-	test_and_set_bit(VGEN_VP_REQ_YIELD, &vp->requests);
+	if (!test_and_set_bit(VGEN_VP_REQ_YIELD, &vp->requests))
+		vgen_vp_kick(vp);
 	return 0;
+}
+
+/*
+ * vgen_vp_apic_mmio() - handle accesses to the in-kernel xAPIC page after
+ * svp_run() returned @reason: writes go to the APIC, reads are completed
+ * with the register's value and the instruction is finished at once.
+ * Inside the SRCU section of the caller.
+ *
+ * Return: the exit reason to handle next (SVP_EXIT_KICK after an APIC
+ * access: the APIC may have something new to inject).
+ */
+static int vgen_vp_apic_mmio(struct vgen_vp *vp, int reason,
+			     struct svp_exit *ex)
+{
+	u8 data[8];
+
+	lockdep_assert_held(&vp->run_lock);
+	while (reason == SVP_EXIT_MMIO &&
+	       vgen_lapic_mmio_hit(vp->lapic, ex->mmio.gpa)) {
+		if (ex->mmio.is_write) {
+			vgen_lapic_mmio_write(vp->lapic, ex->mmio.gpa,
+					      ex->mmio.data, ex->mmio.size);
+			return SVP_EXIT_KICK;
+		}
+		memset(data, 0, sizeof(data));
+		vgen_lapic_mmio_read(vp->lapic, ex->mmio.gpa, data,
+				     ex->mmio.size);
+		svp_complete_read(vp->cpu, data);
+		memset(ex, 0, sizeof(*ex));
+		reason = svp_run(vp->cpu, 1, ex);
+		if (reason == SVP_EXIT_BUDGET)
+			return SVP_EXIT_KICK;
+	}
+	return reason;
 }
 
 /**
@@ -257,8 +343,13 @@ static int vgen_vp_run(struct vgen_vp *vp)
 	struct svp_exit ex;
 	int idx, reason, ret;
 
-	if (!mutex_trylock(&vp->run_lock))
+	/* A partition reset is in progress: as if another thread ran it. */
+	if (!down_read_trylock(&vp->part->run_gate))
 		return -EBUSY;
+	if (!mutex_trylock(&vp->run_lock)) {
+		up_read(&vp->part->run_gate);
+		return -EBUSY;
+	}
 
 	if (READ_ONCE(run->flags) || READ_ONCE(run->reserved_in)) {
 		ret = -EINVAL;
@@ -293,19 +384,44 @@ static int vgen_vp_run(struct vgen_vp *vp)
 		}
 		cond_resched();
 
+		if (vp->lapic) {
+			ret = vgen_vp_irq_step(vp);
+			if (ret == -EAGAIN)
+				continue;
+			if (ret) {
+				/* An EOI/ExtINT exit (1) or an error. */
+				ret = ret > 0 ? 0 : ret;
+				break;
+			}
+		}
+
 		memset(&ex, 0, sizeof(ex));
 		idx = srcu_read_lock(srcu);
 		vgen_vp_memory_enter(vp);
 		reason = svp_run(vp->cpu, VGEN_RUN_CHECK_INTERVAL, &ex);
+		if (vp->lapic)
+			reason = vgen_vp_apic_mmio(vp, reason, &ex);
 		srcu_read_unlock(srcu, idx);
 
-		if (reason == SVP_EXIT_BUDGET)
+		switch (reason) {
+		case SVP_EXIT_BUDGET:
+		case SVP_EXIT_KICK:
+		case SVP_EXIT_IRQ_WINDOW:
 			continue;
+		case SVP_EXIT_HLT:
+			if (vp->lapic) {
+				/* Wait in the kernel (vgen_vp_irq_step()). */
+				vp->activity = VGEN_VP_ACTIVITY_HALTED;
+				continue;
+			}
+			break;
+		}
 		ret = vgen_vp_report_exit(vp, reason, &ex);
 		break;
 	}
 out:
 	mutex_unlock(&vp->run_lock);
+	up_read(&vp->part->run_gate);
 	return ret;
 }
 
@@ -448,6 +564,35 @@ static struct vgen_segment *vgen_sregs_seg(struct vgen_sregs *sregs,
 }
 
 /*
+ * vgen_vp_commit_sregs_apic() - vgen_vp_state_commit() for VGEN_SET_SREGS
+ * on a VP with an in-kernel APIC, which owns IA32_APIC_BASE: the new state
+ * is applied first, then the APIC base (as a WRMSR would); if the APIC
+ * refuses the base, the previous state is restored, so the call changes
+ * nothing on any error.
+ */
+static int vgen_vp_commit_sregs_apic(struct vgen_vp *vp, struct svp_state *st,
+				     u64 apic_base)
+{
+	u64 val = apic_base;
+	int ret;
+
+	lockdep_assert_held(&vp->run_lock);
+	ret = vgen_vp_put_state(vp, &st[0], &st[1]);
+	if (!ret && apic_base != vgen_lapic_get_base(vp->lapic)) {
+		if (vgen_lapic_msr(vp->lapic, MSR_IA32_APICBASE, true, &val)) {
+			/* st[1] is the state before the call: always valid. */
+			vgen_vp_put_state(vp, &st[1], &st[0]);
+			ret = -EINVAL;
+		} else {
+			svp_flush_all(vp->cpu);
+		}
+	}
+	mutex_unlock(&vp->run_lock);
+	kfree(st);
+	return ret;
+}
+
+/*
  * vgen_vp_get_sregs() - VGEN_GET_SREGS.
  *
  * Return: 0; -EBUSY VP in use by another thread; -EFAULT; -ENOMEM.
@@ -467,6 +612,8 @@ static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
 		return -EBUSY;
 	}
 	svp_get_state(vp->cpu, st);
+	if (vp->lapic)
+		st->apic_base = vgen_lapic_get_base(vp->lapic);
 	mutex_unlock(&vp->run_lock);
 
 	memset(&sregs, 0, sizeof(sregs));
@@ -541,8 +688,11 @@ static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
 	st->cr4 = sregs.cr4;
 	st->cr8 = sregs.cr8;
 	st->efer = sregs.efer;
-	st->apic_base = sregs.apic_base;
-	return vgen_vp_state_commit(vp, st);
+	if (!vp->lapic) {
+		st->apic_base = sregs.apic_base;
+		return vgen_vp_state_commit(vp, st);
+	}
+	return vgen_vp_commit_sregs_apic(vp, st, sregs.apic_base);
 }
 
 /**
@@ -589,6 +739,16 @@ static long vgen_vp_ioctl(struct file *file, unsigned int cmd,
 		return vgen_vp_get_msrs(vp, argp);
 	case VGEN_SET_MSRS:
 		return vgen_vp_set_msrs(vp, argp);
+	case VGEN_GET_LAPIC:
+		return vgen_vp_get_lapic(vp, argp);
+	case VGEN_SET_LAPIC:
+		return vgen_vp_set_lapic(vp, argp);
+	case VGEN_GET_VP_EVENTS:
+		return vgen_vp_get_events(vp, argp);
+	case VGEN_SET_VP_EVENTS:
+		return vgen_vp_set_events(vp, argp);
+	case VGEN_RESET_VP:
+		return vgen_vp_reset(vp, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -656,6 +816,8 @@ static const struct file_operations vgen_vp_fops = {
  */
 void vgen_vp_destroy(struct vgen_vp *vp)
 {
+	if (vp->lapic)
+		vgen_lapic_destroy(vp);
 	if (vp->run_page)
 		__free_page(vp->run_page);
 	kvfree(vp->cpu);
@@ -682,7 +844,12 @@ static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 		return NULL;
 	}
 	vp->run = page_address(vp->run_page);
-	svp_cpu_init(vp->cpu, &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
+	if (part->irqchip && vgen_lapic_create(vp)) {
+		vgen_vp_destroy(vp);
+		return NULL;
+	}
+	svp_cpu_init(vp->cpu, vp->lapic ? &vgen_vp_host_ops_apic :
+		     &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
 	return vp;
 }
 

@@ -130,6 +130,8 @@
 #define VGEN_CAP_MSRS		7  /* max entries per VGEN_GET/SET_MSRS call */
 #define VGEN_CAP_IRQCHIP	8  /* 1: in-kernel local APIC, MSIs, IOAPIC routing, LINT pulses */
 #define VGEN_CAP_IOAPIC_PINS	9  /* number of IOAPIC routing lines (VGEN_IOAPIC_PINS) */
+#define VGEN_CAP_RESET		10 /* 1: VGEN_RESET_PARTITION and VGEN_RESET_VP */
+#define VGEN_CAP_VP_EVENTS	11 /* 1: VGEN_GET/SET_VP_EVENTS */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -445,6 +447,33 @@ struct vgen_lint {
 
 #define VGEN_PULSE_LINT		_IOW(VGENIO, 0x19, struct vgen_lint)
 
+/**
+ * struct vgen_reset - VGEN_RESET_PARTITION / VGEN_RESET_VP argument.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ *
+ * VGEN_RESET_VP (VP fd) puts one VP into its power-on state: registers as
+ * after RESET (real mode, CS:IP f000:fff0), MSRs at their reset values,
+ * the local APIC reset (base 0xfee00000, enabled, BSP bit for VP index 0,
+ * software-disabled, all LVTs masked, no pending interrupts), no pending
+ * event; the BSP (index 0) is running, every other VP waits for a SIPI
+ * (VGEN_ACTIVITY_WAIT_SIPI) when the partition has an in-kernel APIC.
+ * Pending yield requests and pending IN/MMIO completions are dropped.
+ * VGEN_RESET_PARTITION (partition fd) does that for every created VP and
+ * also clears the IOAPIC routing table; guest memory, memory regions and
+ * CPUID are kept. Errors: -EINVAL flags/reserved; -EBUSY a VP (any VP, for
+ * the partition reset) is inside VGEN_RUN or its state is being accessed
+ * by another thread, or the partition is not finalized — nothing is reset
+ * then.
+ */
+struct vgen_reset {
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[3];
+};
+
+#define VGEN_RESET_PARTITION	_IOW(VGENIO, 0x1a, struct vgen_reset)
+
 /* ------------------------------------------------------------------ */
 /* VP fd ioctls and the run page. */
 
@@ -731,5 +760,58 @@ struct vgen_lapic_state {
 
 #define VGEN_GET_LAPIC		_IOR(VGENIO, 0x87, struct vgen_lapic_state)
 #define VGEN_SET_LAPIC		_IOW(VGENIO, 0x88, struct vgen_lapic_state)
+
+/* struct vgen_vp_events.activity */
+#define VGEN_ACTIVITY_RUNNING	0
+#define VGEN_ACTIVITY_HALTED	1  /* HLT executed, waiting for an interrupt */
+#define VGEN_ACTIVITY_WAIT_SIPI	2  /* after INIT or reset (not the BSP) */
+
+/* struct vgen_vp_events.interrupt_shadow */
+#define VGEN_SHADOW_STI		(1U << 0)
+#define VGEN_SHADOW_MOV_SS	(1U << 1)
+
+/* struct vgen_vp_events.event_pending */
+#define VGEN_EVENT_NONE		0
+#define VGEN_EVENT_IRQ		1  /* external interrupt event_vector */
+#define VGEN_EVENT_NMI		2
+
+/**
+ * struct vgen_vp_events - a VP's activity and event state
+ *	(VGEN_GET_VP_EVENTS / VGEN_SET_VP_EVENTS).
+ * @activity: VGEN_ACTIVITY_*. HALTED and WAIT_SIPI need an in-kernel APIC
+ *	(only RUNNING is accepted otherwise).
+ * @flags: must be zero.
+ * @nmi_pending: 1 if an NMI is pending at the APIC (not yet delivered).
+ * @nmi_masked: 1 while NMIs are blocked (an NMI handler runs: no IRET yet).
+ * @interrupt_shadow: VGEN_SHADOW_* (interrupts blocked for one
+ *	instruction after STI / MOV SS).
+ * @event_pending: VGEN_EVENT_*: an event taken from the APIC but not yet
+ *	delivered through the IDT; delivered before the next instruction.
+ * @event_vector: vector of a VGEN_EVENT_IRQ.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * SET replaces all of it; setting @nmi_pending posts an NMI to the APIC,
+ * clearing it drops one that is pending. Errors: -EINVAL flags, reserved
+ * fields or padding not zero, unknown values, or HALTED / WAIT_SIPI /
+ * @nmi_pending without an in-kernel APIC; -ENOMEM; -EFAULT; -EBUSY while
+ * another thread is inside VGEN_RUN. Like VGEN_SET_REGS, a SET that
+ * changes the state drops a pending, not yet completed IN/MMIO read.
+ */
+struct vgen_vp_events {
+	__u32 activity;
+	__u32 flags;
+	__u8 nmi_pending;
+	__u8 nmi_masked;
+	__u8 interrupt_shadow;
+	__u8 event_pending;
+	__u8 event_vector;
+	__u8 pad[3];
+	__u64 reserved[6];
+};
+
+#define VGEN_GET_VP_EVENTS	_IOR(VGENIO, 0x89, struct vgen_vp_events)
+#define VGEN_SET_VP_EVENTS	_IOW(VGENIO, 0x8a, struct vgen_vp_events)
+#define VGEN_RESET_VP		_IOW(VGENIO, 0x8b, struct vgen_reset)
 
 #endif /* _UAPI_LINUX_VGEN_H */
