@@ -693,6 +693,45 @@ static void test_irq_inject(void)
 	   reg(c, 14) == SYM_irq_hlt_ret && reg(c, 12) == 8,
 	   "external interrupt 14 pushes no error code");
 
+	/* from CPL3: stack switch to RSP0, user SS:RSP and CS pushed */
+	lm_state(&st, SYM_t_spin);
+	st.idt.limit = 256 * 16 - 1;
+	st.rflags |= 0x200;
+	st.gpr[4] = 0x80000 - 8;
+	st.seg[SVP_SEG_CS].sel = 0x1b;
+	st.seg[SVP_SEG_CS].attr = 0xa0fb;
+	for (r = 0; r < SVP_SEG_COUNT; r++) {
+		if (r != SVP_SEG_CS && r < SVP_SEG_LDTR) {
+			st.seg[r].sel = 0x23;
+			st.seg[r].attr = 0xc0f3;
+		}
+	}
+	ok(svp_set_state(c, &st) == 0 && svp_irq_ready(c), "CPL3 state");
+	run(c, &e, 10);
+	svp_inject_irq(c, 0x40);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 8) == 0x90000 - 40 &&
+	   reg(c, 11) == 0x1b && reg(c, 7) == 0x23 &&
+	   reg(c, 9) == 0x80000 - 8 && (reg(c, 10) & 0x200),
+	   "IRQ at CPL3: RSP0 stack, user CS, SS:RSP, RFLAGS pushed (rsp %llx)",
+	   (unsigned long long)reg(c, 8));
+
+	/* an interrupted MMIO read completes before the interrupt */
+	irq_start(c, SYM_t_mmio, true);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_MMIO && !e.mmio.is_write && svp_irq_ready(c),
+	   "MMIO read exit, irq ready");
+	svp_inject_irq(c, 0x40);
+	{
+		u32 d = 0x1234;
+
+		svp_complete_read(c, &d);
+	}
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 0) == 0x1234 &&
+	   reg(c, 12) == SYM_t_mmio + 12,
+	   "IRQ injected at an MMIO read exit follows the completed read");
+
 	/* delivery faults: EXT set in the error code */
 	set_gate(0x42, SYM_irq_rec, 0, 0xe);
 	w64(0x5000 + 0x42 * 16, r64(0x5000 + 0x42 * 16) & ~(1ULL << 47));
