@@ -26,6 +26,7 @@ void svp_update_mode(struct svp_cpu *cpu)
 	cpu->mode_ok = (s->cr0 & SVP_CR0_PE) && (s->cr0 & SVP_CR0_PG) &&
 		       (s->efer & SVP_EFER_LMA) &&
 		       (s->seg[SVP_SEG_CS].attr & (1U << 13));
+	svp_update_slow(cpu);
 }
 
 static bool svp_pat_ok(u64 v)
@@ -41,11 +42,27 @@ static bool svp_pat_ok(u64 v)
 	return true;
 }
 
+/*
+ * RDMSR/WRMSR of an MSR the core does not keep: the embedder's msr op,
+ * or #GP(0) without one (or when it refuses).
+ */
+static int svp_msr_op(struct svp_cpu *cpu, u32 msr, bool write, u64 *val)
+{
+	if (!write)
+		*val = 0;
+	if (!cpu->ops->msr || cpu->ops->msr(cpu->opaque, msr, write, val))
+		return svp_raise(cpu, SVP_GP, 0, true);
+	return SVP_OK;
+}
+
 /**
  * svp_rdmsr() - read an MSR.
  * @cpu: the VP.
  * @msr: MSR index.
  * @val: result.
+ *
+ * IA32_APIC_BASE and every MSR the core does not keep go to the msr host
+ * op when there is one.
  *
  * Return: SVP_OK or SVP_R_EXC (#GP(0) for an unknown MSR).
  */
@@ -58,6 +75,8 @@ int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val)
 		*val = svp_env_rdtsc() + s->tsc_offset;
 		break;
 	case 0x1b:
+		if (cpu->ops->msr)
+			return svp_msr_op(cpu, msr, false, val);
 		*val = s->apic_base;
 		break;
 	case 0x174:
@@ -100,7 +119,7 @@ int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val)
 		*val = s->tsc_aux;
 		break;
 	default:
-		return svp_raise(cpu, SVP_GP, 0, true);
+		return svp_msr_op(cpu, msr, false, val);
 	}
 	return SVP_OK;
 }
@@ -135,6 +154,9 @@ bool svp_msr_value_ok(u32 msr, u64 val)
  * @msr: MSR index.
  * @val: value.
  *
+ * IA32_APIC_BASE and every MSR the core does not keep go to the msr host
+ * op when there is one.
+ *
  * Return: SVP_OK or SVP_R_EXC (#GP(0) for unknown MSRs or reserved bits).
  */
 int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
@@ -148,6 +170,8 @@ int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
 		s->tsc_offset = val - svp_env_rdtsc();
 		break;
 	case 0x1b:
+		if (cpu->ops->msr)
+			return svp_msr_op(cpu, msr, true, &val);
 		if (val & ~(0x000000fffffff900ULL))
 			goto gp;
 		s->apic_base = val;
@@ -203,7 +227,7 @@ int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val)
 		s->tsc_aux = val;
 		break;
 	default:
-		goto gp;
+		return svp_msr_op(cpu, msr, true, &val);
 	}
 	return SVP_OK;
 gp:
@@ -260,7 +284,14 @@ int svp_write_cr(struct svp_cpu *cpu, int cr, u64 val)
 	case 8:
 		if (val & ~0xfULL)
 			goto gp;
-		s->cr8 = val;
+		if (!cpu->ops->set_cr8) {
+			s->cr8 = val;
+			break;
+		}
+		/* the TPR changed: let the embedder re-evaluate interrupts */
+		cpu->ops->set_cr8(cpu->opaque, val);
+		cpu->exit->reason = SVP_EXIT_KICK;
+		cpu->exit_pending = true;
 		break;
 	default:
 		goto gp;
@@ -268,6 +299,19 @@ int svp_write_cr(struct svp_cpu *cpu, int cr, u64 val)
 	return SVP_OK;
 gp:
 	return svp_raise(cpu, SVP_GP, 0, true);
+}
+
+/**
+ * svp_read_cr8() - MOV from CR8.
+ * @cpu: the VP.
+ *
+ * Return: the embedder's TPR (get_cr8 host op) or the core's own CR8.
+ */
+u64 svp_read_cr8(struct svp_cpu *cpu)
+{
+	if (cpu->ops->get_cr8)
+		return cpu->ops->get_cr8(cpu->opaque) & 0xf;
+	return cpu->s.cr8;
 }
 
 /**
@@ -330,6 +374,7 @@ void svp_get_state(struct svp_cpu *cpu, struct svp_state *st)
 {
 	*st = cpu->s;
 	st->rflags = svp_get_rflags(cpu);
+	st->intr_shadow = svp_shadow_live(cpu);
 }
 
 /**
@@ -359,7 +404,17 @@ int svp_set_state(struct svp_cpu *cpu, const struct svp_state *st)
 		return -EINVAL;
 	if (lma && (cs->attr & (1U << 13)) && !svp_canonical(st->rip))
 		return -EINVAL;
+	/* one shadow at a time; the STI shadow only with IF set */
+	if (st->intr_shadow != 0 && st->intr_shadow != SVP_SHADOW_STI &&
+	    st->intr_shadow != SVP_SHADOW_MOV_SS)
+		return -EINVAL;
+	if ((st->intr_shadow & SVP_SHADOW_STI) && !(st->rflags & SVP_IF))
+		return -EINVAL;
+	if (st->nmi_blocked > 1 || st->event_pending > SVP_EVENT_NMI ||
+	    (st->event_pending != SVP_EVENT_IRQ && st->event_vector))
+		return -EINVAL;
 	cpu->s = *st;
+	cpu->shadow_at = cpu->retired;
 	svp_put_rflags(cpu, st->rflags);
 	memset(cpu->rd, 0, sizeof(cpu->rd));
 	cpu->pending_read = false;

@@ -92,6 +92,16 @@ static inline void svp_env_or64(u64 *p, u64 bits)
 	__atomic_fetch_or(p, bits, __ATOMIC_SEQ_CST);
 }
 
+/* Relaxed atomic store of 1 or 4 bytes (flags shared between threads). */
+static inline void svp_env_store(void *p, int size, u64 v)
+{
+	if (size == 1)
+		__atomic_store_n((u8 *)p, (u8)v, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n((u32 *)p, (u32)v, __ATOMIC_RELAXED);
+}
+
+/* Relaxed atomic load of 1, 2, 4 or 8 bytes. */
 static inline u64 svp_env_load(const void *p, int size)
 {
 	switch (size) {

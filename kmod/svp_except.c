@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exceptions of the software x86-64 VP: raising an exception or an
- * emulation failure, and delivering exceptions through the 64-bit IDT
- * (with #DF and triple-fault escalation).
+ * emulation failure, and delivering exceptions and injected events
+ * (external interrupts, NMIs) through the 64-bit IDT (with #DF and
+ * triple-fault escalation).
  */
 #include "svp_internal.h"
 
@@ -177,6 +178,10 @@ int svp_deliver(struct svp_cpu *cpu)
 
 	if (vec == SVP_PFV && cpu->exc_err & (1U << 31))
 		cpu->exc_err &= ~(1U << 31);
+	if (cpu->s.intr_shadow) {
+		cpu->s.intr_shadow = 0;
+		svp_update_slow(cpu);
+	}
 	r = svp_deliver_one(cpu, vec, cpu->exc_err, cpu->exc_has_err,
 			    cpu->exc_soft, rip);
 	if (r == SVP_R_EXC) {
@@ -195,3 +200,35 @@ int svp_deliver(struct svp_cpu *cpu)
 	return r;
 }
 
+
+/**
+ * svp_deliver_event() - deliver the injected event (s.event_pending) now,
+ * at an instruction boundary, with the current RIP as the return address.
+ * @cpu: the VP.
+ *
+ * An external interrupt or NMI is a benign event: a fault while
+ * delivering it (error code with EXT set) is delivered like any
+ * exception, escalating to #DF and to a triple fault. An NMI blocks
+ * further NMIs from the start of its delivery until the next IRET.
+ *
+ * Return: SVP_OK or SVP_R_EXIT.
+ */
+int svp_deliver_event(struct svp_cpu *cpu)
+{
+	int vec = cpu->s.event_vector, r;
+
+	if (cpu->s.event_pending == SVP_EVENT_NMI) {
+		vec = 2;
+		cpu->s.nmi_blocked = 1;
+	}
+	cpu->s.event_pending = SVP_EVENT_NONE;
+	cpu->s.event_vector = 0;
+	cpu->s.intr_shadow = 0;
+	svp_update_slow(cpu);
+	r = svp_deliver_one(cpu, vec, 0, false, false, cpu->s.rip);
+	if (r == SVP_R_EXC) {
+		cpu->exit_pending = false;
+		r = svp_deliver(cpu);
+	}
+	return r;
+}

@@ -232,6 +232,8 @@ int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 		r = svp_rm_rd(cpu, in, 2, &v);
 		if (!r)
 			r = svp_load_seg(cpu, in->reg & 7, v);
+		if (!r && (in->reg & 7) == SVP_SEG_SS)
+			svp_set_shadow(cpu, SVP_SHADOW_MOV_SS);
 		break;
 	case 0x8f:	/* POP r/m */
 		if (in->reg & 7)
@@ -522,10 +524,12 @@ int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 	case 0xfb:
 		if (!svp_io_ok(cpu))
 			return GP0();
-		if (op == 0xfa)
+		if (op == 0xfa) {
 			s->rflags &= ~SVP_IF;
-		else
+		} else if (!(s->rflags & SVP_IF)) {
 			s->rflags |= SVP_IF;
+			svp_set_shadow(cpu, SVP_SHADOW_STI);
+		}
 		break;
 	case 0xfc:
 		s->rflags &= ~SVP_DF;

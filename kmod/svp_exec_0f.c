@@ -92,7 +92,7 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 			v = s->cr4;
 			break;
 		default:
-			v = s->cr8;
+			v = svp_read_cr8(cpu);
 			break;
 		}
 		g[in->rm] = v;

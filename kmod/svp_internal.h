@@ -222,6 +222,24 @@ struct svp_cpu {
 	bool mode_ok;
 	u8 cpl;
 
+	/*
+	 * Rare conditions, tested with one load (@chk.all) before every
+	 * instruction: @chk.slow (written by the run thread only, see
+	 * svp_update_slow()) and @chk.kick (written by any thread, see
+	 * svp_kick()). Each byte has a single kind of writer, so neither
+	 * needs a read-modify-write of the other.
+	 */
+	union {
+		u32 all;
+		struct {
+			u8 slow;
+			u8 kick;
+			u8 pad[2];
+		};
+	} chk;
+	bool irq_window;	/* svp_request_irq_window() */
+	u64 shadow_at;		/* s.intr_shadow holds while retired == this */
+
 	/* lazy flags */
 	u32 lf_op;
 	u32 lf_size;
@@ -370,15 +388,51 @@ static inline u64 svp_get_rflags(const struct svp_cpu *cpu)
 	return (cpu->s.rflags & ~SVP_ARITH) | svp_flags(cpu) | 2;
 }
 
+/* The interrupt shadow still in effect (SVP_SHADOW_* or 0). */
+static inline u8 svp_shadow_live(const struct svp_cpu *cpu)
+{
+	return cpu->retired == cpu->shadow_at ? cpu->s.intr_shadow : 0;
+}
+
+/*
+ * Recompute cpu->chk.slow: whether svp_run() must take its slow path
+ * (svp_boundary()) before the next instruction. Call after changing
+ * any input: mode_ok, RFLAGS.TF, s.intr_shadow, s.event_pending,
+ * irq_window.
+ */
+static inline void svp_update_slow(struct svp_cpu *cpu)
+{
+	cpu->chk.slow = !cpu->mode_ok || (cpu->s.rflags & SVP_TF) ||
+			cpu->s.intr_shadow || cpu->s.event_pending ||
+			cpu->irq_window;
+}
+
+/*
+ * Start an interrupt shadow of @kind (SVP_SHADOW_STI or _MOV_SS) for the
+ * instruction after the current one. As on hardware, an instruction
+ * inside a shadow of the same kind does not extend it.
+ */
+static inline void svp_set_shadow(struct svp_cpu *cpu, u8 kind)
+{
+	if (svp_shadow_live(cpu) & kind)
+		return;
+	cpu->s.intr_shadow = kind;
+	cpu->shadow_at = cpu->retired + 1;
+	svp_update_slow(cpu);
+}
+
 static inline void svp_put_rflags(struct svp_cpu *cpu, u64 v)
 {
 	cpu->s.rflags = (v & SVP_RFLAGS_VALID) | 2;
 	svp_set_eager(cpu, v);
+	svp_update_slow(cpu);
 }
 
 /* svp_cpu.c */
 void svp_update_mode(struct svp_cpu *cpu);
 int svp_deliver(struct svp_cpu *cpu);
+int svp_deliver_event(struct svp_cpu *cpu);
+u64 svp_read_cr8(struct svp_cpu *cpu);
 int svp_load_seg(struct svp_cpu *cpu, int seg, u16 sel);
 int svp_iret(struct svp_cpu *cpu, int osz);
 int svp_far_ret(struct svp_cpu *cpu, int osz, u16 pop_bytes);

@@ -257,6 +257,66 @@ static inline int svp_decode_cached(struct svp_cpu *cpu,
 	return 0;
 }
 
+/*
+ * Whether the pending event can be delivered at this boundary: not in the
+ * middle of an instruction that an IN/MMIO read exit interrupted, and not
+ * blocked (RFLAGS.IF and the shadows for an interrupt, NMI blocking and
+ * the MOV SS shadow for an NMI). A blocked event stays pending.
+ */
+static bool svp_event_deliverable(const struct svp_cpu *cpu)
+{
+	if (!cpu->mode_ok || cpu->rd[0].valid || cpu->rd[1].valid)
+		return false;
+	if (cpu->s.event_pending == SVP_EVENT_NMI)
+		return !cpu->s.nmi_blocked &&
+		       !(svp_shadow_live(cpu) & SVP_SHADOW_MOV_SS);
+	return (cpu->s.rflags & SVP_IF) && !svp_shadow_live(cpu);
+}
+
+/*
+ * The slow path of the instruction boundary, taken when cpu->chk is not
+ * zero: a kick, the end of an interrupt shadow, a pending event, the
+ * interrupt window, an unsupported mode or TF. Returns 0 to go on with
+ * the next instruction, or 1 when svp_run() must return exit->reason.
+ */
+static noinline int svp_boundary(struct svp_cpu *cpu)
+{
+	struct svp_exit *exit = cpu->exit;
+	int r;
+
+	if (svp_env_load(&cpu->chk.kick, 1)) {
+		svp_env_store(&cpu->chk.kick, 1, 0);
+		exit->reason = SVP_EXIT_KICK;
+		return 1;
+	}
+	if (cpu->s.intr_shadow && !svp_shadow_live(cpu)) {
+		cpu->s.intr_shadow = 0;
+		svp_update_slow(cpu);
+	}
+	if (cpu->s.event_pending && svp_event_deliverable(cpu)) {
+		cpu->exit_pending = false;
+		r = svp_deliver_event(cpu);
+		if (r == SVP_R_EXIT && cpu->pending_read) {
+			/* descriptor table or TSS in MMIO */
+			svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
+			return 1;
+		}
+		if (r == SVP_R_EXIT || cpu->exit_pending)
+			return 1;
+	}
+	/* single-step (TF) is not implemented: refuse, never ignore */
+	if (!cpu->mode_ok || (cpu->s.rflags & SVP_TF)) {
+		cpu->ib_len = 0;
+		svp_fail(cpu, SVP_FAIL_UNSUPPORTED_MODE, NULL, 0);
+		return 1;
+	}
+	if (cpu->irq_window && svp_irq_ready(cpu)) {
+		exit->reason = SVP_EXIT_IRQ_WINDOW;
+		return 1;
+	}
+	return 0;
+}
+
 /**
  * svp_run() - execute guest instructions.
  * @cpu: the VP.
@@ -275,12 +335,9 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 	cpu->exit_pending = false;
 	cpu->pending_read = false;
 	for (n = 0; n < budget; n++) {
-		/* single-step (TF) is not implemented: refuse, never ignore */
-		if (unlikely(!cpu->mode_ok || (cpu->s.rflags & SVP_TF))) {
-			cpu->ib_len = 0;
-			svp_fail(cpu, SVP_FAIL_UNSUPPORTED_MODE, NULL, 0);
+		if (unlikely(svp_env_load(&cpu->chk.all, 4)) &&
+		    svp_boundary(cpu))
 			return exit->reason;
-		}
 		r = svp_decode_cached(cpu, &in);
 		if (unlikely(r))
 			r = svp_decode(cpu, &buf, &in);
@@ -315,3 +372,82 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 	return SVP_EXIT_BUDGET;
 }
 
+
+/**
+ * svp_irq_ready() - whether a maskable interrupt can be injected now.
+ * @cpu: the VP.
+ *
+ * Return: RFLAGS.IF set, no interrupt shadow, no event pending and the
+ * processor in a mode that can deliver it (64-bit long mode).
+ */
+bool svp_irq_ready(const struct svp_cpu *cpu)
+{
+	return (cpu->s.rflags & SVP_IF) && !svp_shadow_live(cpu) &&
+	       !cpu->s.event_pending && cpu->mode_ok;
+}
+
+/**
+ * svp_nmi_ready() - whether an NMI can be injected now.
+ * @cpu: the VP.
+ *
+ * Return: NMIs not blocked, no MOV SS shadow and no event pending.
+ */
+bool svp_nmi_ready(const struct svp_cpu *cpu)
+{
+	return !cpu->s.nmi_blocked &&
+	       !(svp_shadow_live(cpu) & SVP_SHADOW_MOV_SS) &&
+	       !cpu->s.event_pending;
+}
+
+/**
+ * svp_inject_irq() - make the next svp_run() deliver an external interrupt.
+ * @cpu: the VP.
+ * @vector: the vector (0-255; never with an error code).
+ *
+ * Only valid when svp_irq_ready(). If the interrupt is blocked anyway,
+ * it stays pending until it can be delivered; a second injection before
+ * delivery replaces the first.
+ */
+void svp_inject_irq(struct svp_cpu *cpu, u8 vector)
+{
+	cpu->s.event_pending = SVP_EVENT_IRQ;
+	cpu->s.event_vector = vector;
+	svp_update_slow(cpu);
+}
+
+/**
+ * svp_inject_nmi() - make the next svp_run() deliver an NMI.
+ * @cpu: the VP.
+ *
+ * Only valid when svp_nmi_ready(). An NMI injected while NMIs are blocked
+ * stays pending until the IRET that unblocks them.
+ */
+void svp_inject_nmi(struct svp_cpu *cpu)
+{
+	cpu->s.event_pending = SVP_EVENT_NMI;
+	cpu->s.event_vector = 0;
+	svp_update_slow(cpu);
+}
+
+/**
+ * svp_request_irq_window() - exit when an interrupt can be injected.
+ * @cpu: the VP.
+ * @on: request (true) or cancel (false) SVP_EXIT_IRQ_WINDOW exits.
+ */
+void svp_request_irq_window(struct svp_cpu *cpu, bool on)
+{
+	cpu->irq_window = on;
+	svp_update_slow(cpu);
+}
+
+/**
+ * svp_kick() - make svp_run() return SVP_EXIT_KICK at the next boundary.
+ * @cpu: the VP.
+ *
+ * Callable from any thread and from hard interrupt context: it only
+ * stores one byte that the run loop tests before every instruction.
+ */
+void svp_kick(struct svp_cpu *cpu)
+{
+	svp_env_store(&cpu->chk.kick, 1, 1);
+}

@@ -237,6 +237,8 @@ int svp_iret(struct svp_cpu *cpu, int osz)
 
 	if (cpu->s.rflags & SVP_NT)
 		return svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
+	/* as on hardware, even an IRET that faults unblocks NMIs */
+	cpu->s.nmi_blocked = 0;
 	rip = svp_stack_read(cpu, rsp, osz, &r);
 	if (!r)
 		cs = svp_stack_read(cpu, rsp + osz, osz, &r);

@@ -392,5 +392,91 @@ t_swapgs:
 t_df:
 	ud2
 
+
+/*
+ * Interrupt tests (vectors and IDT entries set up by test_irq()).
+ * irq_rec records the frame: r8 = RSP in the handler, r12 = RIP,
+ * r11 = CS, r10 = RFLAGS, r9 = RSP, rdi = SS (as pushed), r13 = RFLAGS
+ * in the handler; then HLT, then IRETQ.
+ */
+	.globl t_irq_hlt
+t_irq_hlt:
+	mov $0x80008, %rsp	/* not 16-byte aligned */
+	sti
+	hlt
+irq_hlt_ret:
+	mov $1, %ebx
+	hlt
+
+irq_rec:
+	mov %rsp, %r8
+	mov (%rsp), %r12
+	mov 8(%rsp), %r11
+	mov 16(%rsp), %r10
+	mov 24(%rsp), %r9
+	mov 32(%rsp), %rdi
+	pushfq
+	pop %r13
+	hlt
+	iretq
+
+t_sti_win:			/* starts with IF = 0 */
+	nop
+	sti
+	nop
+sti_win_at:
+	nop
+	hlt
+
+t_movss:
+	mov %ss, %eax
+	mov %eax, %ss
+	nop
+movss_after:
+	nop
+	hlt
+
+t_nmi:
+	nop
+	hlt
+nmi_ret:
+	mov $1, %ebx
+	hlt
+
+nmi_handler:
+	inc %r14
+	hlt
+	iretq
+
+t_spin:				/* progress counter at 0x301100 */
+	inc %rax
+	mov %rax, 0x301100
+	jmp t_spin
+
+t_cr8:
+	mov $5, %eax
+	mov %rax, %cr8
+cr8_after:
+	mov %cr8, %rbx
+	mov $0x10, %eax
+cr8_gp:
+	mov %rax, %cr8		/* bits 63:4 set: #GP(0) */
+	hlt
+
+t_msrop:
+	mov $0x1b, %ecx
+	rdmsr
+	mov %eax, %ebx
+	mov %edx, %esi
+	mov $0x808, %ecx
+	mov $0x30, %eax
+	xor %edx, %edx
+msrop_wr:
+	wrmsr
+	mov $0x80f, %ecx
+msrop_gp:
+	rdmsr			/* the op refuses: #GP(0) */
+	hlt
+
 	.globl _gend
 _gend:

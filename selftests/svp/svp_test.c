@@ -579,6 +579,435 @@ static void test_cprog(const char *path)
 	free(c);
 }
 
+
+/* ---------------------------------------------------------------- */
+/* Interrupts: injection, shadows, NMI blocking, window, kick, host ops */
+
+static u64 tpr_val = 9, cr8_set = ~0ULL, msr_widx, msr_wval;
+
+static int op_msr(void *opaque, u32 idx, bool write, u64 *val)
+{
+	(void)opaque;
+	if (idx == 0x1b && !write) {
+		*val = 0x12fee00900ULL;
+		return 0;
+	}
+	if (idx == 0x808 && write) {
+		msr_widx = idx;
+		msr_wval = *val;
+		return 0;
+	}
+	return -1;
+}
+
+static u64 op_get_cr8(void *opaque)
+{
+	(void)opaque;
+	return tpr_val;
+}
+
+static void op_set_cr8(void *opaque, u64 val)
+{
+	(void)opaque;
+	cr8_set = val;
+}
+
+static const struct svp_host_ops irq_ops = {
+	.gpa_to_hva = op_gpa_to_hva,
+	.cpuid = op_cpuid,
+	.msr = op_msr,
+	.get_cr8 = op_get_cr8,
+	.set_cr8 = op_set_cr8,
+};
+
+/* IDT gate @vec -> @h (type 0xe interrupt, 0xf trap gate), IST @ist. */
+static void set_gate(int vec, u64 h, int ist, int type)
+{
+	w64(0x5000 + vec * 16, (h & 0xffff) | (0x08ULL << 16) |
+	    ((u64)ist << 32) | ((u64)(0x80 | type) << 40) |
+	    ((h >> 16) << 48));
+	w64(0x5008 + vec * 16, h >> 32);
+}
+
+/* Long mode at @rip with a 256-entry IDT and RFLAGS.IF = @ifl. */
+static int irq_start(struct svp_cpu *c, u64 rip, bool ifl)
+{
+	struct svp_state s;
+
+	lm_state(&s, rip);
+	s.idt.limit = 256 * 16 - 1;
+	if (ifl)
+		s.rflags |= 0x200;
+	return svp_set_state(c, &s);
+}
+
+static void test_irq_inject(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_state st;
+	struct svp_exit e;
+	int r;
+
+	set_gate(0x40, SYM_irq_rec, 0, 0xe);
+	set_gate(0x41, SYM_irq_rec, 1, 0xf);
+	w64(0x6000 + 0x24, 0xa0000);		/* IST1 */
+
+	irq_start(c, SYM_t_irq_hlt, false);
+	ok(!svp_irq_ready(c) && svp_nmi_ready(c), "IF=0: irq not ready");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, -1) == SYM_irq_hlt_ret &&
+	   svp_irq_ready(c), "STI; HLT: irq ready after the HLT exit");
+	svp_inject_irq(c, 0x40);
+	svp_get_state(c, &st);
+	ok(!svp_irq_ready(c) && !svp_nmi_ready(c) &&
+	   st.event_pending == SVP_EVENT_IRQ && st.event_vector == 0x40,
+	   "injected event pending: nothing else ready");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 12) == SYM_irq_hlt_ret &&
+	   reg(c, 11) == 8 && (reg(c, 10) & 0x200) && !(reg(c, 13) & 0x200) &&
+	   reg(c, 9) == 0x80008 && reg(c, 7) == 0x10 &&
+	   reg(c, 8) == 0x80000 - 40,
+	   "IRQ 0x40: frame RIP after HLT, CS, IF, RSP, SS; aligned stack; IF cleared (rsp %llx rip %llx)",
+	   (unsigned long long)reg(c, 8), (unsigned long long)reg(c, 12));
+	svp_get_state(c, &st);
+	ok(st.event_pending == SVP_EVENT_NONE && !st.nmi_blocked,
+	   "event consumed by delivery");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 1 && reg(c, 4) == 0x80008 &&
+	   reg(c, -1) == SYM_irq_hlt_ret + 6, "IRETQ returns after the HLT");
+
+	irq_start(c, SYM_t_irq_hlt, false);
+	run(c, &e, 100);
+	svp_inject_irq(c, 0x41);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 8) == 0xa0000 - 40 &&
+	   (reg(c, 13) & 0x200) && reg(c, 9) == 0x80008,
+	   "IRQ through a trap gate with IST1: IF kept, IST stack (rsp %llx)",
+	   (unsigned long long)reg(c, 8));
+
+	irq_start(c, SYM_t_irq_hlt, false);
+	run(c, &e, 100);
+	svp_inject_irq(c, 14);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 14 &&
+	   reg(c, 14) == SYM_irq_hlt_ret && reg(c, 12) == 8,
+	   "external interrupt 14 pushes no error code");
+
+	/* from CPL3: stack switch to RSP0, user SS:RSP and CS pushed */
+	lm_state(&st, SYM_t_spin);
+	st.idt.limit = 256 * 16 - 1;
+	st.rflags |= 0x200;
+	st.gpr[4] = 0x80000 - 8;
+	st.seg[SVP_SEG_CS].sel = 0x1b;
+	st.seg[SVP_SEG_CS].attr = 0xa0fb;
+	for (r = 0; r < SVP_SEG_COUNT; r++) {
+		if (r != SVP_SEG_CS && r < SVP_SEG_LDTR) {
+			st.seg[r].sel = 0x23;
+			st.seg[r].attr = 0xc0f3;
+		}
+	}
+	ok(svp_set_state(c, &st) == 0 && svp_irq_ready(c), "CPL3 state");
+	run(c, &e, 10);
+	svp_inject_irq(c, 0x40);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 8) == 0x90000 - 40 &&
+	   reg(c, 11) == 0x1b && reg(c, 7) == 0x23 &&
+	   reg(c, 9) == 0x80000 - 8 && (reg(c, 10) & 0x200),
+	   "IRQ at CPL3: RSP0 stack, user CS, SS:RSP, RFLAGS pushed (rsp %llx)",
+	   (unsigned long long)reg(c, 8));
+
+	/* an interrupted MMIO read completes before the interrupt */
+	irq_start(c, SYM_t_mmio, true);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_MMIO && !e.mmio.is_write && svp_irq_ready(c),
+	   "MMIO read exit, irq ready");
+	svp_inject_irq(c, 0x40);
+	{
+		u32 d = 0x1234;
+
+		svp_complete_read(c, &d);
+	}
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 0) == 0x1234 &&
+	   reg(c, 12) == SYM_t_mmio + 12,
+	   "IRQ injected at an MMIO read exit follows the completed read");
+
+	/* delivery faults: EXT set in the error code */
+	set_gate(0x42, SYM_irq_rec, 0, 0xe);
+	w64(0x5000 + 0x42 * 16, r64(0x5000 + 0x42 * 16) & ~(1ULL << 47));
+	w64(0x5000 + 0x43 * 16, 0);
+	w64(0x5008 + 0x43 * 16, 0);
+	irq_start(c, SYM_t_irq_hlt, false);
+	run(c, &e, 100);
+	svp_inject_irq(c, 0x42);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 11 &&
+	   reg(c, 14) == 0x42 * 8 + 3 && reg(c, 12) == SYM_irq_hlt_ret,
+	   "not-present gate: #NP(IDT|EXT) (ec %llx)",
+	   (unsigned long long)reg(c, 14));
+	irq_start(c, SYM_t_irq_hlt, false);
+	run(c, &e, 100);
+	svp_inject_irq(c, 0x43);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 13 &&
+	   reg(c, 14) == 0x43 * 8 + 3, "bad gate type: #GP(IDT|EXT)");
+	lm_state(&st, SYM_t_irq_hlt);
+	st.idt.limit = 15;
+	st.rflags |= 0x200;
+	svp_set_state(c, &st);
+	svp_inject_irq(c, 0x40);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_SHUTDOWN && reg(c, -1) == SYM_t_irq_hlt,
+	   "IRQ beyond the IDT limit, #GP and #DF too: triple fault");
+	free(c);
+}
+
+static void test_irq_shadow_window(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_state st;
+	struct svp_exit e;
+	u64 n0;
+	int r;
+
+	irq_start(c, SYM_t_sti_win, false);
+	r = run(c, &e, 2);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_BUDGET && (st.rflags & 0x200) &&
+	   st.intr_shadow == SVP_SHADOW_STI && !svp_irq_ready(c) &&
+	   svp_nmi_ready(c), "STI sets IF and the STI shadow");
+	r = run(c, &e, 1);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_BUDGET && st.intr_shadow == 0 && svp_irq_ready(c),
+	   "the STI shadow ends after the next instruction");
+
+	irq_start(c, SYM_t_sti_win, false);
+	svp_request_irq_window(c, true);
+	n0 = svp_insns_retired(c);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IRQ_WINDOW && reg(c, -1) == SYM_sti_win_at &&
+	   svp_insns_retired(c) - n0 == 3 && svp_irq_ready(c),
+	   "window exit after the instruction following STI (rip %llx)",
+	   (unsigned long long)reg(c, -1));
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IRQ_WINDOW && reg(c, -1) == SYM_sti_win_at,
+	   "window exit again while requested");
+	svp_request_irq_window(c, false);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT, "no window exit once cancelled");
+
+	/* a shadow restored by set_state lasts one instruction */
+	lm_state(&st, SYM_t_sti_win + 2);
+	st.idt.limit = 256 * 16 - 1;
+	st.rflags |= 0x200;
+	st.intr_shadow = SVP_SHADOW_STI;
+	ok(svp_set_state(c, &st) == 0 && !svp_irq_ready(c),
+	   "set_state with the STI shadow");
+	svp_request_irq_window(c, true);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IRQ_WINDOW && reg(c, -1) == SYM_sti_win_at,
+	   "restored shadow: window exit after one instruction");
+
+	irq_start(c, SYM_t_spin, true);
+	n0 = svp_insns_retired(c);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_IRQ_WINDOW && reg(c, -1) == SYM_t_spin &&
+	   svp_insns_retired(c) == n0,
+	   "window exit before the first instruction when ready");
+	set_gate(0x40, SYM_irq_rec, 0, 0xe);
+	svp_inject_irq(c, 0x40);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 12) == SYM_t_spin,
+	   "injection at the window exit delivered at once");
+	svp_request_irq_window(c, false);
+
+	irq_start(c, SYM_t_movss, true);
+	r = run(c, &e, 2);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_BUDGET && st.intr_shadow == SVP_SHADOW_MOV_SS &&
+	   !svp_irq_ready(c) && !svp_nmi_ready(c),
+	   "MOV SS shadow blocks interrupts and NMIs");
+	r = run(c, &e, 1);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_BUDGET && st.intr_shadow == 0 &&
+	   reg(c, -1) == SYM_movss_after && svp_irq_ready(c) &&
+	   svp_nmi_ready(c), "MOV SS shadow ends after the next instruction");
+	free(c);
+}
+
+static void test_nmi(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_state st;
+	struct svp_exit e;
+	u64 g2lo = r64(0x5000 + 2 * 16), g2hi = r64(0x5008 + 2 * 16);
+	int r;
+
+	set_gate(2, SYM_nmi_handler, 0, 0xe);
+	irq_start(c, SYM_t_nmi, false);
+	ok(svp_nmi_ready(c), "NMI ready with IF=0");
+	svp_inject_nmi(c);
+	ok(!svp_nmi_ready(c), "NMI pending: not ready");
+	r = run(c, &e, 100);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_HLT && reg(c, 14) == 1 &&
+	   reg(c, -1) == SYM_nmi_handler + 4 && st.nmi_blocked &&
+	   !svp_nmi_ready(c) && r64(reg(c, 4)) == SYM_t_nmi,
+	   "NMI delivered through vector 2; NMIs blocked");
+	svp_inject_nmi(c);
+	r = run(c, &e, 1);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_BUDGET && reg(c, 14) == 1 &&
+	   reg(c, -1) == SYM_t_nmi && !st.nmi_blocked &&
+	   st.event_pending == SVP_EVENT_NMI,
+	   "nested NMI not delivered before IRETQ; IRETQ unblocks");
+	r = run(c, &e, 100);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_HLT && reg(c, 14) == 2 && st.nmi_blocked &&
+	   st.event_pending == SVP_EVENT_NONE,
+	   "pending NMI delivered right after the IRETQ");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, -1) == SYM_nmi_ret &&
+	   svp_nmi_ready(c), "back from the second NMI, NMIs unblocked");
+	w64(0x5000 + 2 * 16, g2lo);
+	w64(0x5008 + 2 * 16, g2hi);
+	free(c);
+}
+
+static void *kick_thread(void *p)
+{
+	struct svp_cpu *c = p;
+
+	/* wait until the guest loop has run a while */
+	while (*(volatile u64 *)(ram + 0x301100) < 1000)
+		sched_yield();
+	svp_kick(c);
+	return NULL;
+}
+
+static void test_kick(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_exit e;
+	pthread_t th;
+	u64 n0;
+	int r;
+
+	irq_start(c, SYM_t_spin, false);
+	svp_kick(c);
+	n0 = svp_insns_retired(c);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_KICK && svp_insns_retired(c) == n0,
+	   "kick before svp_run: returns at once");
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_BUDGET && svp_insns_retired(c) == n0 + 100,
+	   "one kick ends one svp_run");
+	w64(0x301100, 0);
+	pthread_create(&th, NULL, kick_thread, c);
+	r = run(c, &e, 1000000000ULL);
+	pthread_join(th, NULL);
+	ok(r == SVP_EXIT_KICK && r64(0x301100) >= 1000,
+	   "kick from another thread ends a running svp_run (%d)", r);
+	r = run(c, &e, 10);
+	ok(r == SVP_EXIT_BUDGET, "kick consumed");
+	free(c);
+}
+
+static void test_host_ops(void)
+{
+	struct svp_cpu *c = calloc(1, svp_cpu_size());
+	struct svp_state st;
+	struct svp_exit e;
+	int r;
+
+	svp_cpu_init(c, &irq_ops, NULL, 0, true);
+	irq_start(c, SYM_t_cr8, false);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_KICK && cr8_set == 5 && reg(c, -1) == SYM_cr8_after,
+	   "MOV to CR8: set_cr8, then KICK exit after the instruction");
+	r = run(c, &e, 100);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 9 && reg(c, 15) == 13 &&
+	   reg(c, 14) == 0 && reg(c, 12) == SYM_cr8_gp && cr8_set == 5 &&
+	   st.cr8 == 0, "MOV from CR8: get_cr8; reserved bits #GP(0)");
+
+	msr_widx = 0;
+	irq_start(c, SYM_t_msrop, false);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 0xfee00900ULL &&
+	   reg(c, 6) == 0x12 && msr_widx == 0x808 && msr_wval == 0x30,
+	   "RDMSR 0x1b and WRMSR 0x808 through the msr op");
+	ok(reg(c, 15) == 13 && reg(c, 14) == 0 && reg(c, 12) == SYM_msrop_gp,
+	   "msr op refusing: #GP(0)");
+	free(c);
+
+	/* without the ops: CR8 and IA32_APIC_BASE in the core, x2APIC #GP */
+	c = new_cpu();
+	irq_start(c, SYM_t_cr8, false);
+	r = run(c, &e, 100);
+	svp_get_state(c, &st);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 5 && st.cr8 == 5 &&
+	   reg(c, 12) == SYM_cr8_gp, "CR8 kept by the core without ops");
+	lm_state(&st, SYM_t_msrop);
+	st.apic_base = 0xfee00900ULL;
+	svp_set_state(c, &st);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 0xfee00900ULL &&
+	   reg(c, 15) == 13 && reg(c, 12) == SYM_msrop_wr,
+	   "without the msr op: APIC base from the state, 0x808 #GP");
+	free(c);
+}
+
+static void test_irq_state(void)
+{
+	struct svp_cpu *c = new_cpu();
+	struct svp_state s, g;
+
+	lm_state(&s, 0x200000);
+	s.rflags |= 0x200;
+	s.intr_shadow = SVP_SHADOW_STI;
+	s.nmi_blocked = 1;
+	s.event_pending = SVP_EVENT_IRQ;
+	s.event_vector = 0x99;
+	ok(svp_set_state(c, &s) == 0, "set_state with interrupt state");
+	svp_get_state(c, &g);
+	ok(g.intr_shadow == SVP_SHADOW_STI && g.nmi_blocked == 1 &&
+	   g.event_pending == SVP_EVENT_IRQ && g.event_vector == 0x99 &&
+	   !svp_irq_ready(c) && !svp_nmi_ready(c),
+	   "interrupt state round trip (IRQ pending)");
+	s.intr_shadow = SVP_SHADOW_MOV_SS;
+	s.nmi_blocked = 0;
+	s.event_pending = SVP_EVENT_NMI;
+	s.event_vector = 0;
+	svp_set_state(c, &s);
+	svp_get_state(c, &g);
+	ok(g.intr_shadow == SVP_SHADOW_MOV_SS && g.nmi_blocked == 0 &&
+	   g.event_pending == SVP_EVENT_NMI && g.event_vector == 0,
+	   "interrupt state round trip (NMI pending)");
+	lm_state(&s, 0x200000);
+	s.intr_shadow = 3;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects both shadows");
+	s.intr_shadow = 4;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects shadow bit 2");
+	s.intr_shadow = SVP_SHADOW_STI;
+	ok(svp_set_state(c, &s) == -EINVAL,
+	   "set_state rejects the STI shadow with IF=0");
+	lm_state(&s, 0x200000);
+	s.nmi_blocked = 2;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects nmi_blocked 2");
+	lm_state(&s, 0x200000);
+	s.event_pending = 3;
+	ok(svp_set_state(c, &s) == -EINVAL, "set_state rejects event 3");
+	lm_state(&s, 0x200000);
+	s.event_vector = 0x20;
+	ok(svp_set_state(c, &s) == -EINVAL,
+	   "set_state rejects a vector without an IRQ event");
+	s.event_pending = SVP_EVENT_NMI;
+	ok(svp_set_state(c, &s) == -EINVAL,
+	   "set_state rejects a vector with an NMI event");
+	free(c);
+}
+
 void diff_tests(struct svp_cpu *c);
 
 static void test_cpuid_state(void)
@@ -638,6 +1067,12 @@ int main(int argc, char **argv)
 	test_io_mmio();
 	test_misc_progs();
 	test_lock_smp();
+	test_irq_inject();
+	test_irq_shadow_window();
+	test_nmi();
+	test_kick();
+	test_host_ops();
+	test_irq_state();
 	c = new_cpu();
 	diff_tests(c);
 	free(c);
