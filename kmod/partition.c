@@ -65,6 +65,7 @@ static void vgen_partition_destroy(struct vgen_partition *part)
 			part->vps[i] = NULL;
 		}
 	}
+	vgen_irq_destroy(part);
 	vgen_memory_destroy(part);
 	vgen_cpuid_destroy(part);
 	kvfree(part->vps);
@@ -226,6 +227,11 @@ static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
 		return vgen_partition_ioctl_create_vp(part, argp);
 	case VGEN_REQUEST_YIELD:
 		return vgen_partition_ioctl_request_yield(part, argp);
+	case VGEN_SIGNAL_MSI:
+	case VGEN_SET_IRQ_ROUTE:
+	case VGEN_ASSERT_IRQ:
+	case VGEN_PULSE_LINT:
+		return vgen_irq_ioctl(part, cmd, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -369,6 +375,9 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 	if (ret)
 		goto err_put;
 	ret = vgen_memory_init(part);
+	if (ret)
+		goto err_put;
+	ret = vgen_irq_init(part);
 	if (ret)
 		goto err_put;
 

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 
 #include "vgen.h"
 
@@ -198,6 +199,39 @@ static bool vgen_vp_take_yield(struct vgen_vp *vp)
 		return false;
 	vgen_vp_set_exit(vp->run, VGEN_EXIT_YIELD);
 	return true;
+}
+
+/**
+ * vgen_vp_kick() - make the VP look at its APIC's posted events: wake it
+ *	from a halt wait. Any thread, also hard interrupt context.
+ * @vp: the VP.
+ *
+ * Placeholder until the run loop handles SVP_EXIT_KICK: does not call
+ * svp_kick() yet.
+ */
+void vgen_vp_kick(struct vgen_vp *vp)
+{
+	wake_up(&vp->wait);
+}
+
+/**
+ * vgen_vp_guest_tsc() - the VP's current guest TSC (host TSC + offset).
+ * @vp: the VP (vp->run_lock held).
+ *
+ * Return: the guest TSC.
+ */
+u64 vgen_vp_guest_tsc(struct vgen_vp *vp)
+{
+	struct svp_state *st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	u64 offset = 0;
+
+	lockdep_assert_held(&vp->run_lock);
+	if (st) {
+		svp_get_state(vp->cpu, st);
+		offset = st->tsc_offset;
+		kfree(st);
+	}
+	return rdtsc() + offset;
 }
 
 /**
@@ -656,6 +690,7 @@ static const struct file_operations vgen_vp_fops = {
  */
 void vgen_vp_destroy(struct vgen_vp *vp)
 {
+	vgen_lapic_destroy(vp);
 	if (vp->run_page)
 		__free_page(vp->run_page);
 	kvfree(vp->cpu);
@@ -683,6 +718,10 @@ static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 	}
 	vp->run = page_address(vp->run_page);
 	svp_cpu_init(vp->cpu, &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
+	if (part->irqchip && vgen_lapic_create(vp)) {
+		vgen_vp_destroy(vp);
+		return NULL;
+	}
 	return vp;
 }
 
