@@ -579,6 +579,43 @@ static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
 	return vgen_vp_state_commit(vp, st);
 }
 
+/*
+ * vgen_vp_lapic_state() - VGEN_GET_LAPIC / VGEN_SET_LAPIC.
+ *
+ * Return: 0; -ENXIO no in-kernel APIC; -EFAULT; -ENOMEM; -EBUSY VP in use
+ * by another thread; -EINVAL (SET) see vgen_lapic_set_state().
+ */
+static int vgen_vp_lapic_state(struct vgen_vp *vp, void __user *argp,
+			       bool set)
+{
+	struct vgen_lapic_state *s;
+	int ret = 0;
+
+	if (!vp->lapic)
+		return -ENXIO;
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	if (!s)
+		return -ENOMEM;
+	if (set && copy_from_user(s, argp, sizeof(*s))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!mutex_trylock(&vp->run_lock)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (set)
+		ret = vgen_lapic_set_state(vp->lapic, s);
+	else
+		vgen_lapic_get_state(vp->lapic, s);
+	mutex_unlock(&vp->run_lock);
+	if (!set && copy_to_user(argp, s, sizeof(*s)))
+		ret = -EFAULT;
+out:
+	kfree(s);
+	return ret;
+}
+
 /**
  * vgen_vp_ioctl() - ioctls of a VP fd.
  * @file: the VP file.
@@ -623,6 +660,10 @@ static long vgen_vp_ioctl(struct file *file, unsigned int cmd,
 		return vgen_vp_get_msrs(vp, argp);
 	case VGEN_SET_MSRS:
 		return vgen_vp_set_msrs(vp, argp);
+	case VGEN_GET_LAPIC:
+		return vgen_vp_lapic_state(vp, argp, false);
+	case VGEN_SET_LAPIC:
+		return vgen_vp_lapic_state(vp, argp, true);
 	default:
 		return -ENOTTY;
 	}
