@@ -73,7 +73,7 @@ int vgen_vp_reset(struct vgen_vp *vp, const void __user *argp)
  * partial.
  *
  * Return: 0; -EFAULT; -EINVAL flags/reserved; -EBUSY not finalized, or a
- * VP is inside VGEN_RUN.
+ * VP is inside VGEN_RUN; -ENOMEM (nothing reset).
  */
 int vgen_partition_reset(struct vgen_partition *part, const void __user *argp)
 {
@@ -91,6 +91,12 @@ int vgen_partition_reset(struct vgen_partition *part, const void __user *argp)
 		ret = -EBUSY;
 		goto out;
 	}
+	/* The only step that can fail comes first. */
+	if (part->irqchip) {
+		ret = vgen_irq_reset(part);
+		if (ret)
+			goto out;
+	}
 	for (i = 0; i < part->vp_count; i++) {
 		vp = part->vps[i];
 		if (!vp)
@@ -100,8 +106,6 @@ int vgen_partition_reset(struct vgen_partition *part, const void __user *argp)
 		vgen_vp_reset_locked(vp);
 		mutex_unlock(&vp->run_lock);
 	}
-	if (part->irqchip)
-		vgen_irq_reset(part);
 out:
 	mutex_unlock(&part->state_lock);
 	up_write(&part->run_gate);

@@ -447,6 +447,31 @@ void svp_complete_read(struct svp_cpu *cpu, const void *data)
 }
 
 /**
+ * svp_cpu_reset() - back to the RESET (@bsp) / INIT state, keeping the
+ *	host ops, the opaque pointer, the APIC ID and the retired count.
+ * @cpu: the VP.
+ * @bsp: bootstrap processor.
+ */
+void svp_cpu_reset(struct svp_cpu *cpu, bool bsp)
+{
+	const struct svp_host_ops *ops = cpu->ops;
+	void *opaque = cpu->opaque;
+	u64 retired = cpu->retired;
+
+	svp_cpu_init(cpu, ops, opaque, cpu->apic_id, bsp);
+	cpu->retired = retired;
+}
+
+/**
+ * svp_guest_tsc() - the guest's time stamp counter now.
+ * @cpu: the VP.
+ */
+u64 svp_guest_tsc(const struct svp_cpu *cpu)
+{
+	return svp_env_rdtsc() + cpu->s.tsc_offset;
+}
+
+/**
  * svp_insns_retired() - instructions retired since init.
  * @cpu: the VP.
  */

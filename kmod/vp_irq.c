@@ -79,8 +79,8 @@ static void vgen_vp_init_reset(struct vgen_vp *vp)
 }
 
 /*
- * vgen_vp_irq_ready() - whether the guest could take a maskable interrupt
- * that the APIC has for it right now (the condition that ends HLT).
+ * vgen_vp_irq_deliverable() - whether the guest could take a maskable
+ * interrupt that the APIC has for it right now.
  */
 static bool vgen_vp_irq_deliverable(struct vgen_vp *vp)
 {
@@ -90,17 +90,26 @@ static bool vgen_vp_irq_deliverable(struct vgen_vp *vp)
 }
 
 /*
- * vgen_vp_should_wake() - the condition a halted (or SIPI-waiting) VP
- * sleeps on: something to do for the run loop.
+ * vgen_vp_should_wake() - the condition a halted or SIPI-waiting VP
+ * sleeps on: a yield request, INIT, a SIPI (waiting for SIPI), an NMI the
+ * guest can take, or (halted) a maskable interrupt the guest can take. An
+ * interrupt the guest blocks leaves it asleep, as on hardware.
  */
 static bool vgen_vp_should_wake(struct vgen_vp *vp)
 {
+	unsigned long ev = READ_ONCE(vp->lapic->events);
+
 	if (test_bit(VGEN_VP_REQ_YIELD, &vp->requests))
 		return true;
-	if (vgen_lapic_has_event(vp->lapic))
+	if (ev & BIT(VGEN_LAPIC_EV_INIT))
 		return true;
-	return vp->activity == VGEN_VP_ACTIVITY_HALTED &&
-	       vgen_vp_irq_deliverable(vp);
+	if (vp->activity == VGEN_VP_ACTIVITY_WAIT_SIPI)
+		return ev & BIT(VGEN_LAPIC_EV_SIPI);
+	if (ev & BIT(VGEN_LAPIC_EV_SIPI))
+		return true;	/* ignored when running: just drop it */
+	if ((ev & BIT(VGEN_LAPIC_EV_NMI)) && svp_nmi_ready(vp->cpu))
+		return true;
+	return vgen_vp_irq_deliverable(vp);
 }
 
 /**
