@@ -3,11 +3,21 @@
  * Reset: VGEN_RESET_VP and VGEN_RESET_PARTITION, and the VP activity and
  * event state group (VGEN_GET/SET_VP_EVENTS).
  */
+#include <linux/build_bug.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vgen.h"
+
+/* The uapi encodings of the event state are the interpreter's. */
+static_assert(VGEN_SHADOW_STI == SVP_SHADOW_STI);
+static_assert(VGEN_SHADOW_MOV_SS == SVP_SHADOW_MOV_SS);
+static_assert(VGEN_EVENT_NONE == SVP_EVENT_NONE);
+static_assert(VGEN_EVENT_IRQ == SVP_EVENT_IRQ);
+static_assert(VGEN_EVENT_NMI == SVP_EVENT_NMI);
+static_assert(VGEN_ACTIVITY_HALTED == VGEN_VP_ACTIVITY_HALTED);
+static_assert(VGEN_ACTIVITY_WAIT_SIPI == VGEN_VP_ACTIVITY_WAIT_SIPI);
 
 /*
  * vgen_vp_reset_locked() - put a VP into its power-on state (see
@@ -158,6 +168,9 @@ static int vgen_vp_events_check(const struct vgen_vp *vp,
 	    ev->event_pending > VGEN_EVENT_NMI)
 		return -EINVAL;
 	if (ev->event_pending != VGEN_EVENT_IRQ && ev->event_vector)
+		return -EINVAL;
+	/* One shadow at a time (svp_set_state() checks the STI/IF rule). */
+	if (ev->interrupt_shadow == (VGEN_SHADOW_STI | VGEN_SHADOW_MOV_SS))
 		return -EINVAL;
 	if (!vp->lapic &&
 	    (ev->activity != VGEN_ACTIVITY_RUNNING || ev->nmi_pending))

@@ -225,10 +225,21 @@ static int vgen_vp_complete_read(struct vgen_vp *vp)
 	idx = srcu_read_lock(&vp->part->srcu);
 	vgen_vp_memory_enter(vp);
 	svp_complete_read(vp->cpu, data);
-	reason = svp_run(vp->cpu, 1, &ex);
+	/*
+	 * Retire exactly that instruction: no interrupt window (the run loop
+	 * asks again if it still needs one), and a kick that ends the run
+	 * before the instruction only means "look again" — the requests it
+	 * stands for are seen by the run loop after the completion.
+	 */
+	svp_request_irq_window(vp->cpu, false);
+	for (i = 0; i < 4; i++) {
+		reason = svp_run(vp->cpu, 1, &ex);
+		if (reason != SVP_EXIT_KICK)
+			break;
+	}
 	srcu_read_unlock(&vp->part->srcu, idx);
 
-	if (reason == SVP_EXIT_BUDGET)
+	if (reason == SVP_EXIT_BUDGET || reason == SVP_EXIT_KICK)
 		return 0;
 	return vgen_vp_report_exit(vp, reason, &ex) ?: 1;
 }

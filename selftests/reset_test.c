@@ -287,7 +287,7 @@ TEST(events_round_trip)
 	memset(&ev, 0, sizeof(ev));
 	ev.activity = VGEN_ACTIVITY_RUNNING;
 	ev.nmi_masked = 1;
-	ev.interrupt_shadow = VGEN_SHADOW_STI;
+	ev.interrupt_shadow = VGEN_SHADOW_MOV_SS;
 	ev.event_pending = VGEN_EVENT_IRQ;
 	ev.event_vector = 0x41;
 	ASSERT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_SET_VP_EVENTS, &ev));
@@ -295,7 +295,7 @@ TEST(events_round_trip)
 	EXPECT_EQ(0, memcmp(&ev, &got, sizeof(ev)));
 
 	ev.nmi_masked = 0;
-	ev.interrupt_shadow = VGEN_SHADOW_MOV_SS;
+	ev.interrupt_shadow = 0;
 	ev.event_pending = VGEN_EVENT_NMI;
 	ev.event_vector = 0;
 	if (cap(vm->fd, VGEN_CAP_IRQCHIP) == 1) {
@@ -316,7 +316,8 @@ TEST(events_round_trip)
 
 enum ev_bad {
 	EVB_FLAGS, EVB_ACTIVITY, EVB_NMI_PENDING, EVB_NMI_MASKED, EVB_SHADOW,
-	EVB_EVENT, EVB_VECTOR_NO_IRQ, EVB_PAD, EVB_RESERVED, EVB_COUNT
+	EVB_TWO_SHADOWS, EVB_STI_SHADOW_IF_CLEAR, EVB_EVENT,
+	EVB_VECTOR_NO_IRQ, EVB_PAD, EVB_RESERVED, EVB_COUNT
 };
 
 TEST(events_invalid)
@@ -348,6 +349,13 @@ TEST(events_invalid)
 			break;
 		case EVB_SHADOW:
 			ev.interrupt_shadow = 4;
+			break;
+		case EVB_TWO_SHADOWS:
+			ev.interrupt_shadow = VGEN_SHADOW_STI |
+					      VGEN_SHADOW_MOV_SS;
+			break;
+		case EVB_STI_SHADOW_IF_CLEAR:	/* the guest runs with IF=0 */
+			ev.interrupt_shadow = VGEN_SHADOW_STI;
 			break;
 		case EVB_EVENT:
 			ev.event_pending = 3;

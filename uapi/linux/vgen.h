@@ -784,7 +784,8 @@ struct vgen_lapic_state {
  * @nmi_pending: 1 if an NMI is pending at the APIC (not yet delivered).
  * @nmi_masked: 1 while NMIs are blocked (an NMI handler runs: no IRET yet).
  * @interrupt_shadow: VGEN_SHADOW_* (interrupts blocked for one
- *	instruction after STI / MOV SS).
+ *	instruction after STI / MOV SS); at most one of them, and the STI
+ *	shadow only with RFLAGS.IF set.
  * @event_pending: VGEN_EVENT_*: an event taken from the APIC but not yet
  *	delivered through the IDT; delivered before the next instruction.
  * @event_vector: vector of a VGEN_EVENT_IRQ.
@@ -793,7 +794,8 @@ struct vgen_lapic_state {
  *
  * SET replaces all of it; setting @nmi_pending posts an NMI to the APIC,
  * clearing it drops one that is pending. Errors: -EINVAL flags, reserved
- * fields or padding not zero, unknown values, or HALTED / WAIT_SIPI /
+ * fields or padding not zero, unknown values, both shadows or an STI
+ * shadow with RFLAGS.IF clear, or HALTED / WAIT_SIPI /
  * @nmi_pending without an in-kernel APIC; -ENOMEM; -EFAULT; -EBUSY while
  * another thread is inside VGEN_RUN. Like VGEN_SET_REGS, a SET that
  * changes the state drops a pending, not yet completed IN/MMIO read.
