@@ -368,7 +368,7 @@ void svp_cpu_init(struct svp_cpu *cpu, const struct svp_host_ops *ops,
 /**
  * svp_get_state() - copy the architectural state out.
  * @cpu: the VP.
- * @st: destination.
+ * @st: destination (intr_shadow: only a shadow still in effect).
  */
 void svp_get_state(struct svp_cpu *cpu, struct svp_state *st)
 {
@@ -381,6 +381,11 @@ void svp_get_state(struct svp_cpu *cpu, struct svp_state *st)
  * svp_set_state() - replace the architectural state.
  * @cpu: the VP.
  * @st: the new state.
+ *
+ * The interrupt state must be consistent: at most one shadow (the STI
+ * shadow only with RFLAGS.IF set), nmi_blocked 0 or 1, event_pending an
+ * SVP_EVENT_* value and event_vector zero unless it is SVP_EVENT_IRQ. A
+ * shadow set here holds for the next instruction.
  *
  * Return: 0 or -EINVAL.
  */

@@ -200,7 +200,6 @@ int svp_deliver(struct svp_cpu *cpu)
 	return r;
 }
 
-
 /**
  * svp_deliver_event() - deliver the injected event (s.event_pending) now,
  * at an instruction boundary, with the current RIP as the return address.

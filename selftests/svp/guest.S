@@ -418,6 +418,7 @@ irq_rec:
 	pushfq
 	pop %r13
 	hlt
+irq_rec_done:
 	iretq
 
 t_sti_win:			/* starts with IF = 0 */

@@ -821,6 +821,15 @@ static void test_irq_shadow_window(void)
 	   "injection at the window exit delivered at once");
 	svp_request_irq_window(c, false);
 
+	/* an interrupt injected while blocked waits for IF and the shadow */
+	irq_start(c, SYM_t_sti_win, false);
+	svp_inject_irq(c, 0x40);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 12) == SYM_sti_win_at &&
+	   reg(c, -1) == SYM_irq_rec_done,
+	   "blocked IRQ stays pending until after STI and its shadow (rip %llx)",
+	   (unsigned long long)reg(c, 12));
+
 	irq_start(c, SYM_t_movss, true);
 	r = run(c, &e, 2);
 	svp_get_state(c, &st);
