@@ -45,12 +45,17 @@ static int vgen_vp_msr(void *opaque, u32 index, bool write, u64 *val)
 	struct vgen_vp *vp = opaque;
 	int ret = vgen_lapic_msr(vp->lapic, index, write, val);
 
-	if (!ret && write && index == MSR_IA32_APICBASE) {
-		/* The xAPIC page may have moved or (dis)appeared. */
+	if (ret || !write)
+		return ret;
+	/* The xAPIC page may have moved or (dis)appeared. */
+	if (index == MSR_IA32_APICBASE)
 		vp->mem_generation = VGEN_MEM_GENERATION_STALE;
-		svp_kick(vp->cpu);
-	}
-	return ret;
+	/*
+	 * An EOI, TPR, ICR or timer write may make an interrupt deliverable:
+	 * end the chunk so that the run loop looks at the APIC again.
+	 */
+	svp_kick(vp->cpu);
+	return 0;
 }
 
 static u64 vgen_vp_get_cr8(void *opaque)

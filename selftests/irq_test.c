@@ -60,14 +60,13 @@ static int create_partition(uint32_t nr, uint32_t flags, const uint32_t *ids,
 	fd = __vgen_ioctl(dev, VGEN_CREATE_PARTITION, &cfg);
 	close(dev);
 	TEST_ASSERT(fd >= 0, "create partition: %s", strerror(-fd));
-	if (x2apic) {
-		memset(&cpuid, 0, sizeof(cpuid));
-		cpuid.hdr.nent = 1;
-		cpuid.e[0].function = 1;
-		cpuid.e[0].result[2] = (1U << 21) | (1U << 24);
-		cpuid.e[0].mask[2] = (1U << 21) | (1U << 24);
-		vgen_ioctl(fd, VGEN_SET_CPUID, &cpuid);
-	}
+	/* x2APIC and TSC deadline exist only as CPUID advertises them. */
+	memset(&cpuid, 0, sizeof(cpuid));
+	cpuid.hdr.nent = 1;
+	cpuid.e[0].function = 1;
+	cpuid.e[0].result[2] = x2apic ? (1U << 21) | (1U << 24) : 0;
+	cpuid.e[0].mask[2] = (1U << 21) | (1U << 24);
+	vgen_ioctl(fd, VGEN_SET_CPUID, &cpuid);
 	TEST_ASSERT(__vgen_ioctl_val(fd, VGEN_FINALIZE, 0) == 0, "finalize");
 	return fd;
 }
