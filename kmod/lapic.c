@@ -224,8 +224,10 @@ void vgen_lapic_reset(struct vgen_lapic *apic, bool init)
 		apic->base = VGEN_APIC_BASE_DEFAULT | VGEN_APIC_BASE_EN |
 			     (vp->index == 0 ? VGEN_APIC_BASE_BSP : 0);
 		VGEN_REG(apic, VGEN_APIC_ID) = vp->apic_id << 24;
-		for (i = 0; i < 5; i++)
-			clear_bit(i, &apic->events);
+		clear_bit(VGEN_LAPIC_EV_NMI, &apic->events);
+		clear_bit(VGEN_LAPIC_EV_INIT, &apic->events);
+		clear_bit(VGEN_LAPIC_EV_SIPI, &apic->events);
+		clear_bit(VGEN_LAPIC_EV_EXTINT, &apic->events);
 	}
 	id = VGEN_REG(apic, VGEN_APIC_ID);
 	memset(apic->reg, 0, sizeof(apic->reg));

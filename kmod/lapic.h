@@ -124,7 +124,7 @@ struct vgen_lapic {
 #define VGEN_LAPIC_INIT		(1U << 0)	/* INIT received */
 #define VGEN_LAPIC_SIPI		(1U << 1)	/* SIPI received (*vector set) */
 
-/* lapic.c: run thread (vgen_vp.run_lock held) unless noted */
+/* lapic.c, lapic_regs.c: run thread (vgen_vp.run_lock held) */
 int vgen_lapic_create(struct vgen_vp *vp);
 void vgen_lapic_destroy(struct vgen_vp *vp);
 void vgen_lapic_reset(struct vgen_lapic *apic, bool init);
