@@ -174,12 +174,14 @@ static void on_signal(int sig, siginfo_t *si, void *ucp)
 	gr[REG_EFL] = 0x202;
 }
 
+#ifndef DT_FUZZER
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
 	return "allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:"
 	       "handle_sigfpe=0:handle_sigill=0:detect_leaks=0";
 }
+#endif
 
 static void native_setup(void)
 {
@@ -230,7 +232,7 @@ static void native_setup(void)
 /* ------------------------------------------------------------------ */
 /* Interpreter environment */
 
-#define SYS_SZ		0x100000	/* gpa 0..1 MiB: tables, handlers */
+#define SYS_SZ		0x10000		/* gpa 0..64 KiB: tables, handlers */
 #define PML4		0x1000
 #define PDPT		0x2000
 #define PD		0x3000
@@ -314,7 +316,7 @@ static void sys_setup(void)
 	w64(PDPT, PD | 7);
 	w64(PD, PT_LO | 7);
 	w64(PD + (CODE >> 21) * 8, PT_HI | 7);
-	for (i = 1; i < 256; i++)	/* supervisor, identity */
+	for (i = 1; i < 16; i++)	/* supervisor, identity */
 		w64(PT_LO + i * 8, ((u64)i << 12) | 3);
 	for (a = CODE; a < CODE + CODE_SZ; a += 0x1000)
 		w64(PT_HI + ((a >> 12) & 511) * 8, a | 7);
@@ -2701,6 +2703,7 @@ struct stats {
 };
 static struct stats st;
 static bool verbose;
+static int ntap;
 
 static void disasm(const u8 *code, int len)
 {
@@ -2882,8 +2885,8 @@ static int run_case(struct tcase *t, const char *how)
 	d = compare(&a, &b, F_ALL, adata, astack, gdata, gstack, buf,
 		    sizeof(buf));
 	if (d) {
-		printf("not ok - %s: interpreter run in one call and single-"
-		       "stepped differ: %s\n", how, d);
+		printf("not ok %d - %s: interpreter run in one call and single-"
+		       "stepped differ: %s\n", ++ntap, how, d);
 		print_case(t, how, fmask);
 		print_res("whole", &a);
 		print_res("step", &b);
@@ -2915,7 +2918,7 @@ static int run_case(struct tcase *t, const char *how)
 			       how, d);
 		return 2;
 	}
-	printf("not ok - %s: %s differs\n", how, d);
+	printf("not ok %d - %s: %s differs\n", ++ntap, how, d);
 	print_case(t, how, fmask);
 	print_res("native", &nres);
 	print_res("svp", &a);
@@ -2997,7 +3000,7 @@ static int run_corpus(const char *path)
 			}
 		}
 		if (k != 2) {
-			printf("not ok - corpus %s: bad line\n", name);
+			printf("not ok %d - corpus %s: bad line\n", ++ntap, name);
 			bad++;
 			continue;
 		}
@@ -3019,19 +3022,58 @@ static int run_corpus(const char *path)
 		n++;
 	}
 	fclose(f);
-	printf("# corpus %s: %d cases, %d failed\n", path, n, bad);
+	if (!bad)
+		printf("ok %d - difftest corpus %s: %d cases\n", ++ntap, path,
+		       n);
 	return bad;
+}
+
+/* Write @n generated sequences to @dir as seed inputs of fuzz_svp. */
+static int write_seeds(const char *dir, u64 base, u64 n)
+{
+	static struct tcase t;
+	char path[512];
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		FILE *f;
+		u8 hdr[9];
+
+		gen_case(&t, case_seed(base, i));
+		hdr[0] = i & 1;
+		memcpy(hdr + 1, &t.dseed, 8);
+		snprintf(path, sizeof(path), "%s/difftest-%llu", dir,
+			 (unsigned long long)i);
+		f = fopen(path, "wb");
+		if (!f) {
+			perror(path);
+			return 1;
+		}
+		fwrite(hdr, 1, sizeof(hdr), f);
+		fwrite(t.code, 1, t.len, f);
+		fclose(f);
+	}
+	return 0;
+}
+
+#ifndef DT_FUZZER
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
 {
 	u64 base = 1, count = 20000, one = ~0ULL, i;
-	const char *corpus = NULL;
+	const char *corpus = NULL, *seeds = NULL;
+	double t0, limit = 0;
 	bool forever = false;
-	struct timespec t0, t1;
 	int opt, bad = 0, k;
 
-	while ((opt = getopt(argc, argv, "n:s:i:fvc:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:i:ft:vc:w:")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtoull(optarg, NULL, 0);
@@ -3046,22 +3088,31 @@ int main(int argc, char **argv)
 		case 'f':
 			forever = true;
 			break;
+		case 't':
+			limit = strtod(optarg, NULL);
+			break;
 		case 'v':
 			verbose = true;
 			break;
 		case 'c':
 			corpus = optarg;
 			break;
+		case 'w':
+			seeds = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: difftest [-n COUNT] [-s SEED] "
-				"[-i INDEX] [-f] [-v] [-c CORPUS]\n");
+				"[-i INDEX] [-f [-t SECONDS]] [-v] [-c CORPUS] "
+				"[-w SEED-DIR]\n");
 			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (seeds)
+		return write_seeds(seeds, base, count);
 	native_setup();
 	sys_setup();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = now();
 	if (corpus)
 		bad += run_corpus(corpus);
 	if (one != ~0ULL) {
@@ -3069,8 +3120,9 @@ int main(int argc, char **argv)
 		return bad ? 1 : 0;
 	}
 	if (forever) {
-		base = (u64)time(NULL) ^ ((u64)getpid() << 32);
-		printf("# difftest forever, seed %llu\n",
+		base = (u64)time(NULL) ^ ((u64)getpid() << 20);
+		printf("# difftest forever%s, seed %llu\n",
+		       limit > 0 ? " (time limit)" : "",
 		       (unsigned long long)base);
 	}
 	for (i = 0; forever || i < count; i++) {
@@ -3078,10 +3130,12 @@ int main(int argc, char **argv)
 		if (forever && i % 100000 == 99999)
 			printf("# %llu sequences, %lu mismatches\n",
 			       (unsigned long long)i + 1, st.fail);
+		if (forever && limit > 0 && i % 1000 == 999 &&
+		    now() - t0 > limit)
+			break;
 		if (bad > 20 && !forever)
 			break;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# coverage (instructions generated per group):\n#  ");
 	for (k = 0; k < NGN; k++)
 		printf(" %s %lu%s", gnames[k], gcount[k],
@@ -3090,10 +3144,72 @@ int main(int argc, char **argv)
 	for (k = 0; k < 32; k++)
 		if (st.vecs[k])
 			printf(" #%d x%lu", k, st.vecs[k]);
-	printf("\ndifftest: %lu sequences, %lu passed, %lu mismatched, "
-	       "%lu undefined (skipped), %lu known issues, %lu faulted "
-	       "natively, %.1f s\n",
+	printf("\n%s %d - difftest: %lu sequences, %lu passed, %lu "
+	       "mismatched, %lu undefined (skipped), %lu known issues, %lu "
+	       "faulted natively, %.1f s\n", bad ? "not ok" : "ok", ++ntap,
 	       st.run, st.pass, st.fail, st.undef, st.known, st.faults,
-	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	       now() - t0);
 	return bad ? 1 : 0;
 }
+#else /* DT_FUZZER */
+/*
+ * libFuzzer target: arbitrary bytes decoded and executed by the
+ * interpreter, which must never crash, hang or trip ASan/UBSan.
+ * Input: byte 0 bit 0: CPL 0 (privileged instructions run), bits 1-7:
+ * RFLAGS bits; bytes 1-8: seed of the registers and the data/stack
+ * contents; the rest: code at 0x10000000.
+ */
+static u8 sys_pristine[0x10000];
+
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	static bool init;
+	struct svp_state s;
+	struct svp_exit e;
+	u64 gpr[16], seed;
+	int i, r, k;
+
+	if (!init) {
+		sys_setup();
+		memcpy(sys_pristine, sysmem, sizeof(sys_pristine));
+		init = true;
+	}
+	if (n < 9)
+		return 0;
+	memcpy(sysmem, sys_pristine, sizeof(sys_pristine));
+	memcpy(&seed, d + 1, 8);
+	rseed(seed);
+	for (i = 0; i < 16; i++)
+		gpr[i] = i == 4 ? STK_TOP : (rn(3) ? rval() : rptr());
+	memset(gcode, 0xcc, CODE_SZ);
+	n -= 9;
+	memcpy(gcode, d + 9, n < CODE_SZ ? n : CODE_SZ);
+	fill_mem(seed, gdata, gstack);
+	guest_state(&s, gpr, (d[0] & 0xfe) << 3 & (F_ALL | F_DF));
+	if (d[0] & 1) {
+		s.seg[SVP_SEG_CS].sel = 0x08;
+		s.seg[SVP_SEG_CS].attr = 0xa09b;
+		s.seg[SVP_SEG_SS].sel = 0x10;
+		s.seg[SVP_SEG_SS].attr = 0xc093;
+	}
+	if (svp_set_state(cpu, &s))
+		abort();
+	for (k = 0; k < 8; k++) {
+		u64 v = 0x1122334455667788ULL;
+
+		r = svp_run(cpu, 500, &e);
+		if ((r == SVP_EXIT_IO && !e.io.is_write) ||
+		    (r == SVP_EXIT_MMIO && !e.mmio.is_write)) {
+			svp_complete_read(cpu, &v);
+			continue;
+		}
+		if (r == SVP_EXIT_IO || r == SVP_EXIT_MMIO ||
+		    r == SVP_EXIT_BUDGET)
+			continue;
+		break;
+	}
+	svp_get_state(cpu, &s);
+	return 0;
+}
+#endif /* DT_FUZZER */
