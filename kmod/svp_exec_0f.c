@@ -36,6 +36,8 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 			r = in->mem ? svp_mwr(cpu, in->ea, 2, v) :
 			    (svp_rset(cpu, in, in->rm, osz, v), SVP_OK);
 		} else if (rop < 4) {
+			if (cpu->cpl)	/* before the operand is read */
+				return GP0();
 			r = svp_rm_rd(cpu, in, 2, &v);
 			if (!r)
 				r = svp_load_tr_ldt(cpu, rop == 3, v);
