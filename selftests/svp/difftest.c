@@ -125,6 +125,42 @@ asm(".text\n"
     "	mov $1, %eax\n"
     "	ret\n");
 
+/*
+ * Guest-side stub at STUB (CPL 0), reached from the #BP handler: on the
+ * first INT3 at the end of the sequence it restores the data and stack
+ * pages and the registers and runs the sequence a second time (now from
+ * the decode cache, with a warm TLB); otherwise it halts.
+ */
+void dt_stub(void);
+void dt_stub_hlt(void);
+void dt_stub_end(void);
+asm(".pushsection .rodata\n"
+    ".globl dt_stub, dt_stub_hlt, dt_stub_end\n"
+    "dt_stub:\n"
+    "	cmpb $0, 0xa800\n"
+    "	je 1f\n"
+    "dt_stub_hlt:\n"
+    "	hlt\n"
+    "1:	movb $1, 0xa800\n"
+    "	cld\n"
+    "	mov $0xd000, %esi\n	mov $0x10010000, %edi\n"
+    "	mov $0x2000, %ecx\n	rep movsb\n"
+    "	mov $0xf000, %esi\n	mov $0x10020000, %edi\n"
+    "	mov $0x1000, %ecx\n	rep movsb\n"
+    "	pushq $0x2b\n	pushq 0xa920\n	pushq 0xa880\n"
+    "	pushq $0x33\n	pushq $0x10000000\n"
+    "	mov 0xa900, %rax\n	mov 0xa908, %rcx\n"
+    "	mov 0xa910, %rdx\n	mov 0xa918, %rbx\n"
+    "	mov 0xa928, %rbp\n	mov 0xa930, %rsi\n"
+    "	mov 0xa938, %rdi\n	mov 0xa940, %r8\n"
+    "	mov 0xa948, %r9\n	mov 0xa950, %r10\n"
+    "	mov 0xa958, %r11\n	mov 0xa960, %r12\n"
+    "	mov 0xa968, %r13\n	mov 0xa970, %r14\n"
+    "	mov 0xa978, %r15\n"
+    "	iretq\n"
+    "dt_stub_end:\n"
+    ".popsection\n");
+
 /* The outcome of one run (either world). */
 struct res {
 	u64 gpr[16];
@@ -243,6 +279,13 @@ static void native_setup(void)
 #define TSS		0x8000
 #define HND		0x9000		/* 256 handlers, 16 bytes each */
 #define KSTK		0xc000
+#define STUB		0xa000
+#define STUB_PASS	0xa800		/* 1: no second pass */
+#define STUB_FL		0xa880
+#define STUB_GPR	0xa900
+#define PRIS_DATA	0xd000
+#define PRIS_STACK	0xf000
+#define STUB_HLT	(STUB + ((uintptr_t)dt_stub_hlt - (uintptr_t)dt_stub))
 
 static u8 *sysmem;
 static u8 gcode[CODE_SZ], gdata[DATA_SZ], gstack[STACK_SZ];
@@ -343,6 +386,11 @@ static void sys_setup(void)
 		w64(IDT + i * 16 + 8, h >> 32);
 		sysmem[h] = 0xf4;	/* HLT */
 	}
+	/* #BP: JMP to the second-pass stub */
+	sysmem[HND + 3 * 16] = 0xe9;
+	w64(HND + 3 * 16 + 1, (u32)(STUB - (HND + 3 * 16 + 5)));
+	memcpy(sysmem + STUB, dt_stub,
+	       (uintptr_t)dt_stub_end - (uintptr_t)dt_stub);
 	w64(TSS + 4, KSTK);
 	sysmem[TSS + 0x66] = 0x68;	/* no I/O bitmap */
 	cpu = calloc(1, svp_cpu_size());
@@ -398,13 +446,16 @@ static void guest_result(struct res *r, int reason, const struct svp_exit *e,
 	r->rip = s.rip;
 	r->rfl = s.rflags;
 	r->vec = -2;
-	if (reason != SVP_EXIT_HLT || s.rip <= HND || s.rip > HND + 256 * 16 ||
-	    (s.rip - 1 - HND) % 16) {
+	if (reason == SVP_EXIT_HLT && s.rip == STUB_HLT + 1) {
+		vec = 3;
+	} else if (reason != SVP_EXIT_HLT || s.rip <= HND ||
+		   s.rip > HND + 256 * 16 || (s.rip - 1 - HND) % 16) {
 		r->exitr = reason + 1;
 		r->ex = *e;
 		return;
+	} else {
+		vec = (s.rip - 1 - HND) / 16;
 	}
-	vec = (s.rip - 1 - HND) / 16;
 	f = s.gpr[4];
 	if (vec == 8 || (vec >= 10 && vec <= 14) || vec == 17) {
 		r->err = r64(f);
@@ -623,6 +674,8 @@ static struct gi *emit(struct gen *g, struct enc *e, int name)
 	if (e->modrm && e->mod != 3 && e->sib && (e->base & 7) == 5 &&
 	    e->mod == 0)
 		e->dsz = 4;
+	if (e->np && rn(100) < 3)
+		b[n++] = 0x40 | rn(16);	/* not last: ignored */
 	for (i = 0; i < e->np; i++)
 		b[n++] = e->pfx[i];
 	if (e->w)
@@ -1677,6 +1730,23 @@ static void g_xadd_cx(struct gen *g, bool cx)
 	e.reg = w == 1 ? reg8(brex, true) : pick_reg_w();
 	if (mem && chance(50))
 		pfx(&e, 0xf0);
+	if (cx && mem && chance(40) && !(e.sib ? (e.base == 0 ||
+						  e.index == 0) :
+					 (!e.rip && e.rm == 0))) {
+		/* MOV acc, the same operand: the compare succeeds */
+		struct enc m = e;
+		int i;
+
+		m.np = 0;
+		for (i = 0; i < e.np; i++)
+			if (e.pfx[i] == 0x66 || e.pfx[i] == 0x67)
+				pfx(&m, e.pfx[i]);
+		m.nop = 0;
+		opc(&m, w == 1 ? 0x8a : 0x8b, -1);
+		m.reg = 0;
+		if (emit(g, &m, 24))
+			st_write(g, 0);
+	}
 	x = emit(g, &e, cx ? 24 : 23);
 	if (!x)
 		return;
@@ -1702,10 +1772,46 @@ static void g_cx8(struct gen *g)
 	enc_init(&e);
 	if (chance(50))
 		e.w = true;
+	if (chance(50)) {
+		/* load EDX:EAX / RDX:RAX from the operand: success path */
+		u64 a = DATA + 0x100 + (rn(0x1c00) & (chance(80) ? ~15 : ~0));
+		int i, h = e.w ? 8 : 4;
+		struct enc m;
+
+		for (i = 0; i < 2; i++) {
+			enc_init(&m);
+			m.w = e.w;
+			opc(&m, 0x8b, -1);
+			m.modrm = true;
+			m.reg = i ? 2 : 0;
+			m.rip = true;
+			m.dsz = 4;
+			m.ripabs = a + i * h;
+			emit(g, &m, 25);
+		}
+		if (chance(50)) {
+			e.rip = true;
+			e.dsz = 4;
+			e.ripabs = a;
+		} else {
+			e.sib = true;
+			e.base = 5;
+			e.index = 4;
+			e.dsz = 4;
+			e.disp = a;
+		}
+		e.modrm = true;
+		if (chance(50)) {
+			/* and something to store: RCX:RBX */
+			set_small(g, 1);
+			set_small(g, 3);
+		}
+	} else {
+		mem_op(g, &e, 16);
+	}
 	if (chance(50))
 		pfx(&e, 0xf0);
 	opc(&e, 0x0f, 0xc7);
-	mem_op(g, &e, 16);
 	e.reg = 1;
 	x = emit(g, &e, 25);
 	if (!x)
@@ -2582,6 +2688,10 @@ static void run_native(const struct tcase *t)
 }
 
 /* Run the interpreter: all at once, or one instruction per svp_run(). */
+static bool two_pass = true;
+static bool verbose;
+static int ntap;
+
 static int run_guest(const struct tcase *t, struct res *r, bool step,
 		     u16 *undef, int *ub)
 {
@@ -2595,14 +2705,26 @@ static int run_guest(const struct tcase *t, struct res *r, bool step,
 	memcpy(gdata, ndata_init, DATA_SZ);
 	memcpy(gstack, nstack_init, STACK_SZ);
 	guest_state(&s, t->gpr, t->rfl);
+	/* the second pass (whole run only) starts from the same state */
+	memcpy(sysmem + PRIS_DATA, ndata_init, DATA_SZ);
+	memcpy(sysmem + PRIS_STACK, nstack_init, STACK_SZ);
+	memcpy(sysmem + STUB_GPR, t->gpr, 128);
+	w64(STUB_FL, t->rfl | 0x202);
+	sysmem[STUB_PASS] = step || !two_pass;
 	if (svp_set_state(cpu, &s)) {
 		fprintf(stderr, "difftest: svp_set_state failed\n");
 		exit(2);
 	}
 	*ub = 0;
 	if (!step) {
+		u64 n0 = svp_insns_retired(cpu);
+
 		reason = svp_run(cpu, 100000, &e);
 		guest_result(r, reason, &e, CODE + t->len);
+		if (verbose)
+			printf("# whole run: %llu steps, %s\n",
+			       (unsigned long long)(svp_insns_retired(cpu) - n0),
+			       sysmem[STUB_PASS] ? "two passes" : "one pass");
 		return 0;
 	}
 	for (n = 0; n < 100000; n++) {
@@ -2702,8 +2824,6 @@ struct stats {
 	unsigned long steps;
 };
 static struct stats st;
-static bool verbose;
-static int ntap;
 
 static void disasm(const u8 *code, int len)
 {
@@ -3117,6 +3237,9 @@ int main(int argc, char **argv)
 		bad += run_corpus(corpus);
 	if (one != ~0ULL) {
 		bad += run_seeded(base, one);
+		printf("%s %d - difftest -s %llu -i %llu\n", bad ? "not ok" : "ok",
+		       ++ntap, (unsigned long long)base,
+		       (unsigned long long)one);
 		return bad ? 1 : 0;
 	}
 	if (forever) {
