@@ -148,7 +148,7 @@ asm(".pushsection .rodata\n"
     "	mov $0xf000, %esi\n	mov $0x10020000, %edi\n"
     "	mov $0x1000, %ecx\n	rep movsb\n"
     "	pushq $0x2b\n	pushq 0xa920\n	pushq 0xa880\n"
-    "	pushq $0x33\n	pushq $0x10000000\n"
+    "	pushq $0x33\n	pushq 0xa8c0\n"
     "	mov 0xa900, %rax\n	mov 0xa908, %rcx\n"
     "	mov 0xa910, %rdx\n	mov 0xa918, %rbx\n"
     "	mov 0xa928, %rbp\n	mov 0xa930, %rsi\n"
@@ -282,6 +282,7 @@ static void native_setup(void)
 #define STUB		0xa000
 #define STUB_PASS	0xa800		/* 1: no second pass */
 #define STUB_FL		0xa880
+#define STUB_RIP	0xa8c0
 #define STUB_GPR	0xa900
 #define PRIS_DATA	0xd000
 #define PRIS_STACK	0xf000
@@ -397,13 +398,14 @@ static void sys_setup(void)
 	svp_cpu_init(cpu, &ops, NULL, 0, true);
 }
 
-static void guest_state(struct svp_state *s, const u64 *gpr, u64 rfl)
+static void guest_state(struct svp_state *s, const u64 *gpr, u64 rfl,
+			u64 rip)
 {
 	int i;
 
 	memset(s, 0, sizeof(*s));
 	memcpy(s->gpr, gpr, sizeof(s->gpr));
-	s->rip = CODE;
+	s->rip = rip;
 	s->rflags = rfl | 0x202;
 	s->cr0 = 0x80010033ULL;
 	s->cr3 = PML4;
@@ -980,10 +982,18 @@ static void set_small(struct gen *g, int r)
 	struct enc e;
 
 	enc_init(&e);
-	opc(&e, 0xb8, -1);
-	e.oreg = r;
 	e.isz = 4;
-	e.imm = rn(0x41);
+	e.imm = (u64)(s64)((int)rn(0x81) - 0x40);
+	if ((s64)e.imm < 0) {	/* MOV r64, simm32 */
+		e.w = true;
+		opc(&e, 0xc7, -1);
+		e.modrm = true;
+		e.mod = 3;
+		e.rm = r;
+	} else {
+		opc(&e, 0xb8, -1);
+		e.oreg = r;
+	}
 	if (emit(g, &e, N_DEF)) {
 		st_write(g, r);
 		g->st.small |= 1U << r;
@@ -2026,11 +2036,20 @@ static void g_string(struct gen *g)
 	bool cmp = op == 0xa6 || op == 0xa7 || op == 0xae || op == 0xaf;
 	bool a32 = chance(15);
 
+	bool edge = chance(8);	/* run into a guard page mid-REP */
+
 	if (op != 0xaa && op != 0xab && op != 0xae && op != 0xaf)
-		set_ptr(g, 6, DATA + 0xe80 + rn(0x300));
+		set_ptr(g, 6, edge && chance(50) ? DATA + DATA_SZ - rn(40) :
+			DATA + 0xe80 + rn(0x300));
 	if (op != 0xac && op != 0xad)
-		set_ptr(g, 7, DATA + 0xe80 + rn(0x300));
-	if (chance(70)) {
+		set_ptr(g, 7, edge && chance(50) ? DATA + rn(40) :
+			DATA + 0xe80 + rn(0x300));
+	if (edge && !(g->st.u & F_DF) && chance(50)) {
+		enc_init(&e);
+		opc(&e, 0xfd, -1);	/* STD: run down into the lower guard */
+		emit(g, &e, 31);
+	}
+	if (chance(70) || edge) {
 		rep = cmp ? (chance(50) ? 0xf3 : 0xf2) : 0xf3;
 		if (!cmp && chance(10))
 			rep = 0xf2;
@@ -2038,10 +2057,11 @@ static void g_string(struct gen *g)
 		opc(&e, 0xb8, -1);
 		e.oreg = 1;
 		e.isz = 4;
-		e.imm = rn(10);
+		e.imm = edge ? 2048 + rn(2048) : rn(10);
 		if (emit(g, &e, N_DEF)) {
 			st_write(g, 1);
-			g->st.small |= 2;
+			if (!edge)
+				g->st.small |= 2;
 		}
 	}
 	enc_init(&e);
@@ -2063,6 +2083,11 @@ static void g_string(struct gen *g)
 	x = emit(g, &e, 31);
 	if (!x)
 		return;
+	if (edge) {
+		st_write(g, 6);
+		st_write(g, 7);
+		g->last = true;
+	}
 	x->rep = rep;
 	x->asz = a32 ? 4 : 8;
 	if (cmp) {
@@ -2519,6 +2544,7 @@ struct tcase {
 	u16 len;
 	u64 gpr[16], rfl;
 	u64 dseed;
+	u16 coff;	/* code at CODE + coff */
 	u16 fmask;	/* corpus cases: the flags compared */
 	bool corpus;
 };
@@ -2568,7 +2594,7 @@ static void layout(struct tcase *t)
 	t->len = off;
 	for (i = 0; i < g->n; i++) {
 		struct gi *x = &g->in[i];
-		u64 end = CODE + x->off + x->len;
+		u64 end = CODE + t->coff + x->off + x->len;
 		s64 d;
 
 		switch (x->fix) {
@@ -2586,7 +2612,7 @@ static void layout(struct tcase *t)
 			memcpy(x->b + x->fixpos, &d, 4);
 			break;
 		case FIX_ABS32:
-			d = CODE + g->goff[x->tgt];
+			d = CODE + t->coff + g->goff[x->tgt];
 			memcpy(x->b + x->fixpos, &d, 4);
 			break;
 		case FIX_RIP:
@@ -2620,7 +2646,7 @@ static void gen_case(struct tcase *t, u64 seed)
 			t->gpr[r] = rptr();
 			g->st.ptr |= 1U << r;
 		} else if (k < 35) {
-			t->gpr[r] = rn(0x41);
+			t->gpr[r] = (u64)(s64)((int)rn(0x81) - 0x40);
 			g->st.small |= 1U << r;
 		} else {
 			t->gpr[r] = rval();
@@ -2653,7 +2679,13 @@ static void gen_case(struct tcase *t, u64 seed)
 	for (i = 0; i < g->n; i++)
 		if (g->in[i].tgt > g->ng)
 			g->in[i].tgt = g->ng;
+	t->coff = 0;
 	layout(t);
+	if (chance(30)) {
+		/* across the boundary of the two code pages */
+		t->coff = 0x1000 - rn(t->len + 1);
+		layout(t);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -2664,7 +2696,7 @@ static u8 adata[DATA_SZ], astack[STACK_SZ];
 
 static void run_native(const struct tcase *t)
 {
-	u8 *code = (u8 *)(uintptr_t)CODE;
+	u8 *code = (u8 *)(uintptr_t)(CODE + t->coff);
 	static const u8 tail[7] = { 0xff, 0x24, 0x25,
 				    (u8)(NST + NST_EXIT),
 				    (u8)((NST + NST_EXIT) >> 8),
@@ -2676,13 +2708,14 @@ static void run_native(const struct tcase *t)
 	memcpy((void *)(uintptr_t)DATA, ndata_init, DATA_SZ);
 	memcpy((void *)(uintptr_t)STACK, nstack_init, STACK_SZ);
 	memcpy(nst(NST_IN), t->gpr, 128);
+	*nst(NST_CODE) = CODE + t->coff;
 	*nst(NST_FLIN) = t->rfl | 0x202;
 	__builtin___clear_cache((char *)code, (char *)code + t->len + 7);
 	memset(&nres, 0, sizeof(nres));
 	if (dt_enter() == 0) {
 		memcpy(nres.gpr, nst(NST_OUT), 128);
 		nres.rfl = *nst(NST_FLOUT);
-		nres.rip = CODE + t->len;
+		nres.rip = CODE + t->coff + t->len;
 		nres.vec = -1;
 	}
 }
@@ -2700,11 +2733,12 @@ static int run_guest(const struct tcase *t, struct res *r, bool step,
 	int reason = SVP_EXIT_BUDGET, n;
 	u16 u = 0;
 
-	memcpy(gcode, t->code, t->len);
-	gcode[t->len] = 0xcc;	/* INT3 */
+	memcpy(gcode + t->coff, t->code, t->len);
+	gcode[t->coff + t->len] = 0xcc;	/* INT3 */
 	memcpy(gdata, ndata_init, DATA_SZ);
 	memcpy(gstack, nstack_init, STACK_SZ);
-	guest_state(&s, t->gpr, t->rfl);
+	guest_state(&s, t->gpr, t->rfl, CODE + t->coff);
+	w64(STUB_RIP, CODE + t->coff);
 	/* the second pass (whole run only) starts from the same state */
 	memcpy(sysmem + PRIS_DATA, ndata_init, DATA_SZ);
 	memcpy(sysmem + PRIS_STACK, nstack_init, STACK_SZ);
@@ -2720,7 +2754,7 @@ static int run_guest(const struct tcase *t, struct res *r, bool step,
 		u64 n0 = svp_insns_retired(cpu);
 
 		reason = svp_run(cpu, 100000, &e);
-		guest_result(r, reason, &e, CODE + t->len);
+		guest_result(r, reason, &e, CODE + t->coff + t->len);
 		if (verbose)
 			printf("# whole run: %llu steps, %s\n",
 			       (unsigned long long)(svp_insns_retired(cpu) - n0),
@@ -2732,9 +2766,10 @@ static int run_guest(const struct tcase *t, struct res *r, bool step,
 		int i;
 
 		svp_get_state(cpu, &s0);
-		if (s0.rip >= CODE && s0.rip < CODE + t->len && !t->corpus) {
+		if (s0.rip >= CODE + t->coff &&
+		    s0.rip < CODE + t->coff + t->len && !t->corpus) {
 			for (i = 0; i < t->g.n; i++)
-				if (CODE + t->g.in[i].off == s0.rip)
+				if (CODE + t->coff + t->g.in[i].off == s0.rip)
 					x = &t->g.in[i];
 		}
 		reason = svp_run(cpu, 1, &e);
@@ -2814,7 +2849,7 @@ static int run_guest(const struct tcase *t, struct res *r, bool step,
 		if (reason != SVP_EXIT_BUDGET)
 			break;
 	}
-	guest_result(r, reason, &e, CODE + t->len);
+	guest_result(r, reason, &e, CODE + t->coff + t->len);
 	*undef = u;
 	return 0;
 }
@@ -2825,7 +2860,7 @@ struct stats {
 };
 static struct stats st;
 
-static void disasm(const u8 *code, int len)
+static void disasm(const u8 *code, int len, u64 vma)
 {
 	char path[] = "/tmp/difftest-XXXXXX";
 	char cmd[256];
@@ -2840,7 +2875,7 @@ static void disasm(const u8 *code, int len)
 	snprintf(cmd, sizeof(cmd),
 		 "objdump -D -b binary -mi386:x86-64 --adjust-vma=%#llx %s "
 		 "2>/dev/null | sed -n '/<.data>:/,$p' | tail -n +2 | "
-		 "sed 's/^/#   /'", (unsigned long long)CODE, path);
+		 "sed 's/^/#   /'", (unsigned long long)vma, path);
 	if (system(cmd) != 0)
 		printf("#   (objdump not available)\n");
 	unlink(path);
@@ -2908,7 +2943,7 @@ static const char *compare(const struct res *a, const struct res *b,
 					      (fmask | F_DF)), fmask | F_DF);
 		return buf;
 	}
-	if (a->vec == 13 || a->vec == 14) {
+	if (a->vec == 12 || a->vec == 13 || a->vec == 14 || a->vec == 17) {
 		if ((a->err & 0x1f) != (b->err & 0x1f))
 			return "error code";
 		if (a->cr2 != b->cr2)
@@ -2940,7 +2975,7 @@ static void print_case(const struct tcase *t, const char *how, u16 fmask)
 	for (i = 0; i < t->len; i++)
 		printf(" %02x", t->code[i]);
 	printf("\n");
-	disasm(t->code, t->len);
+	disasm(t->code, t->len, CODE + t->coff);
 	printf("#  initial rflags=%#llx dseed=%#llx\n",
 	       (unsigned long long)(t->rfl | 0x202),
 	       (unsigned long long)t->dseed);
@@ -2955,6 +2990,8 @@ static void print_case(const struct tcase *t, const char *how, u16 fmask)
 	       (unsigned long long)t->dseed);
 	for (i = 0; i < 16; i++)
 		printf(" %llx", (unsigned long long)t->gpr[i]);
+	if (t->coff)
+		printf(" %x", t->coff);
 	printf("\n");
 }
 
@@ -2970,7 +3007,7 @@ static const char *known_issue(const struct res *n, const struct res *v,
 		return "#SS for a non-canonical stack-segment access is "
 		       "raised as #GP";
 	if (n->vec == 13 && (n->err & 7) == 2 &&
-	    t->code[n->rip - CODE] == 0xcd &&
+	    t->code[n->rip - CODE - t->coff] == 0xcd &&
 	    ((v->vec == 8 && n->rip == v->rip) ||
 	     v->exitr == SVP_EXIT_SHUTDOWN + 1))
 		return "INT n through a gate with DPL < CPL escalates to #DF "
@@ -3118,6 +3155,9 @@ static int run_corpus(const char *path)
 					k = 0;
 				p = q;
 			}
+			v[19] = strtoull(p, &q, 16);	/* optional */
+			if (q == p || v[19] > 0x1800)
+				v[19] = 0;
 		}
 		if (k != 2) {
 			printf("not ok %d - corpus %s: bad line\n", ++ntap, name);
@@ -3133,6 +3173,7 @@ static int run_corpus(const char *path)
 		t.rfl = v[0];
 		t.fmask = v[1];
 		t.dseed = v[2];
+		t.coff = v[19];
 		for (i = 0; i < 16; i++)
 			t.gpr[i] = v[3 + i];
 		snprintf(how, sizeof(how), "difftest -c %s (case %s)", path,
@@ -3309,7 +3350,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	n -= 9;
 	memcpy(gcode, d + 9, n < CODE_SZ ? n : CODE_SZ);
 	fill_mem(seed, gdata, gstack);
-	guest_state(&s, gpr, (d[0] & 0xfe) << 3 & (F_ALL | F_DF));
+	guest_state(&s, gpr, (d[0] & 0xfe) << 3 & (F_ALL | F_DF), CODE);
 	if (d[0] & 1) {
 		s.seg[SVP_SEG_CS].sel = 0x08;
 		s.seg[SVP_SEG_CS].attr = 0xa09b;
