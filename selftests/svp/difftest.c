@@ -44,6 +44,7 @@
 #include <unistd.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <cpuid.h>
 
 #include "svp.h"
 
@@ -1439,11 +1440,29 @@ static void g_bt(struct gen *g)
 	st_flags(g, x);
 }
 
+/* Host features the generator depends on (both must implement them). */
+static bool host_lzcnt, host_popcnt, host_cx16;
+
+static void host_features(void)
+{
+	unsigned int a, b, c, d;
+
+	if (__get_cpuid(1, &a, &b, &c, &d)) {
+		host_popcnt = c & (1U << 23);
+		host_cx16 = c & (1U << 13);
+	}
+	if (__get_cpuid(0x80000001, &a, &b, &c, &d))
+		host_lzcnt = c & (1U << 5);
+}
+
 static void g_bitscan(struct gen *g)
 {
 	struct enc e;
 	struct gi *x;
 	int k = rn(4);
+
+	if ((k == 2 && !host_lzcnt) || (k == 3 && !host_popcnt))
+		k = rn(2);
 
 	enc_init(&e);
 	pick_w(&e, false);
@@ -1780,7 +1799,7 @@ static void g_cx8(struct gen *g)
 	struct gi *x;
 
 	enc_init(&e);
-	if (chance(50))
+	if (chance(50) && host_cx16)
 		e.w = true;
 	if (chance(50)) {
 		/* load EDX:EAX / RDX:RAX from the operand: success path */
@@ -3273,6 +3292,7 @@ int main(int argc, char **argv)
 		return write_seeds(seeds, base, count);
 	native_setup();
 	sys_setup();
+	host_features();
 	t0 = now();
 	if (corpus)
 		bad += run_corpus(corpus);
