@@ -947,6 +947,8 @@ static bool rm_op(struct gen *g, struct enc *e, int size, bool dst,
 	}
 	e->modrm = true;
 	e->mod = 3;
+	/* an ignored REX.X (no SIB); not where REX renames AH..BH */
+	e->xjunk = (size != 1 || brex) && chance(4);
 	if (size == 1 && !brex)
 		e->rm = dst ? rn(8) : rn(8);
 	else
