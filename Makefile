@@ -33,7 +33,7 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 SUBMAKE := $(MAKE) --no-print-directory
 
 .PHONY: all module libvgen kselftest selftests check run style deps \
-	deps-check clean bench
+	deps-check clean bench fuzz
 
 all: deps-check module libvgen selftests
 
@@ -105,6 +105,12 @@ run: all
 	$(VM)/vgen-vm --kernel stock --add $(BUILD)/libvgen/vgen-run \
 		$$(for g in $$guests; do echo --add $$g; done) \
 		-- vgen-run --stats demo.elf
+
+# ------------------------------------------------------------------ fuzz
+# Host only: selftests/svp/difftest with random seeds next to a libFuzzer
+# target on the interpreter's decode and execute (needs clang).
+fuzz:
+	$(MAKE) -C selftests/svp fuzz
 
 # ----------------------------------------------------------------- bench
 # Host benchmark: workloads natively, in the software VP and in unicorn;

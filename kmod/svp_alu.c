@@ -52,14 +52,16 @@ int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,
 		}
 		return svp_mrd(cpu, la, size, old);
 	}
+	/* page-crossing: both pages are checked for writing first, as a
+	 * read-modify-write faults as a write
+	 */
+	w->n1 = 4096 - off;
+	r = svp_translate(cpu, la, SVP_ACC_W, user, &w->h1, &g);
+	if (!r)
+		r = svp_translate(cpu, la + w->n1, SVP_ACC_W, user, &w->h2, &g);
+	if (r)
+		return r;
 	if (in->lock) {
-		w->n1 = 4096 - off;
-		r = svp_translate(cpu, la, SVP_ACC_W, user, &w->h1, &g);
-		if (!r)
-			r = svp_translate(cpu, la + w->n1, SVP_ACC_W, user,
-					  &w->h2, &g);
-		if (r)
-			return r;
 		if (w->h1 && w->h2) {
 			u64 v = 0;
 

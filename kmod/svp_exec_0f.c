@@ -36,6 +36,8 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 			r = in->mem ? svp_mwr(cpu, in->ea, 2, v) :
 			    (svp_rset(cpu, in, in->rm, osz, v), SVP_OK);
 		} else if (rop < 4) {
+			if (cpu->cpl)	/* before the operand is read */
+				return GP0();
 			r = svp_rm_rd(cpu, in, 2, &v);
 			if (!r)
 				r = svp_load_tr_ldt(cpu, rop == 3, v);
@@ -187,8 +189,18 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 
 		if (!in->mem && !in->rep && rop >= 5)
 			break;	/* LFENCE, MFENCE, SFENCE */
-		if (in->mem && rop == 7 && !in->rep && !in->p66)
-			break;	/* CLFLUSH */
+		if (in->mem && rop == 7 && !in->rep && !in->p66) {
+			/* CLFLUSH: faults like a byte read, accesses nothing */
+			u8 *h;
+
+			if (!svp_canonical(in->ea))
+				return GP0();
+			r = svp_translate(cpu, in->ea, SVP_ACC_R,
+					  svp_user(cpu), &h, &t);
+			if (r)
+				return r;
+			break;
+		}
 		if (!in->mem && in->rep && rop < 4)
 			return UD();	/* RD/WRFSBASE: CR4.FSGSBASE clear */
 		return FAIL_EMU();
