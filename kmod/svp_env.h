@@ -86,6 +86,15 @@ static inline bool svp_env_cmpxchg16(void *p, u64 *old_lo, u64 *old_hi,
 	return ok;
 }
 
+/*
+ * Full memory barrier (guest MFENCE): guest loads and stores are plain
+ * host accesses, so store->load order between VPs needs a host fence.
+ */
+static inline void svp_env_mfence(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* Atomic 64-bit OR (page-table accessed/dirty bits). */
 static inline void svp_env_or64(u64 *p, u64 bits)
 {

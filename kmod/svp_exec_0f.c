@@ -187,8 +187,15 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 	case 0x1ae: {
 		int rop = in->reg & 7;
 
-		if (!in->mem && !in->rep && rop >= 5)
-			break;	/* LFENCE, MFENCE, SFENCE */
+		if (!in->mem && !in->rep && rop >= 5) {
+			/*
+			 * LFENCE and SFENCE order nothing x86-TSO does not
+			 * already order; MFENCE orders stores before loads.
+			 */
+			if (rop == 6)
+				svp_env_mfence();
+			break;
+		}
 		if (in->mem && rop == 7 && !in->rep && !in->p66) {
 			/* CLFLUSH: faults like a byte read, accesses nothing */
 			u8 *h;

@@ -200,7 +200,10 @@ static void *spin_thread(void *p)
 {
 	struct spinner *s = p;
 
-	s->ret = __vcpu_run(s->vcpu);
+	/* -EBUSY: the main thread's GET_REGS probe held the VP just then. */
+	do {
+		s->ret = __vcpu_run(s->vcpu);
+	} while (s->ret == -EBUSY);
 	s->exit_reason = s->vcpu->run->exit_reason;
 	return NULL;
 }
