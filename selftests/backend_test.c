@@ -46,9 +46,17 @@ FIXTURE_TEARDOWN(backend)
 #define REQUIRE_BACKEND()						\
 	do {								\
 		if (self->err)						\
-			SKIP(return, "backend %s not available: %s",	\
-			     variant->name, strerror(-self->err));	\
+			SKIP(return, "backend %s not available: %s%s%s", \
+			     variant->name, strerror(-self->err),	\
+			     bt_reason(variant->name) ? " - " : "",	\
+			     bt_reason(variant->name) ?: "");		\
 	} while (0)
+
+/* Why the test VM has no KVM (set by selftests/vm/vgen-vm), or NULL. */
+static const char *bt_reason(const char *backend)
+{
+	return strcmp(backend, "kvm") ? NULL : getenv("VGEN_NO_KVM_REASON");
+}
 
 static void expect_io(struct vcpu *vcpu, uint16_t port, uint8_t size,
 		      uint8_t dir, uint32_t data)
