@@ -785,8 +785,12 @@ static int vgen_kvm_run(struct vgen_processor *proc)
 		vgen_kvm_set_exit(proc, VGEN_EXIT_INTR);
 		goto out;
 	}
-	if (ret == 0)
+	if (ret == 0) {
 		vgen_kvm_translate(proc);
+	} else {
+		proc->pending_completion = false;
+		v->read = VGEN_KVM_READ_NONE;
+	}
 out:
 	__atomic_store_n(&v->in_run, 0, __ATOMIC_SEQ_CST);
 	return ret;

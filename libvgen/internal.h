@@ -117,6 +117,9 @@ struct vgen_partition {
  *	through proc->run; sets proc->pending_completion.
  * @get_regs, @set_regs, @get_sregs, @set_sregs: VP state.
  * @get_msrs, @set_msrs: MSRs (@n already checked against the maximum).
+ *
+ * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
+ * @request_yield, @get_msrs, @set_msrs and every op added later.
  */
 struct vgen_backend_ops {
 	const char *name;
@@ -152,6 +155,10 @@ struct vgen_backend_ops {
 	int (*set_msrs)(struct vgen_processor *proc,
 			const struct vgen_msr_entry *e, unsigned int n);
 };
+
+/* Call an optional op: -EOPNOTSUPP if the backend does not have it. */
+#define VGEN_CALL_OPT(ops, op, ...)					\
+	((ops)->op ? (ops)->op(__VA_ARGS__) : -EOPNOTSUPP)
 
 extern const struct vgen_backend_ops vgen_backend_vgen;
 extern const struct vgen_backend_ops vgen_backend_kvm;

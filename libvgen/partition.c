@@ -74,5 +74,5 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 {
 	if (!part || vp_index >= part->vm.vp_count)
 		return -EINVAL;
-	return part->vm.ops->request_yield(part, vp_index);
+	return VGEN_CALL_OPT(part->vm.ops, request_yield, part, vp_index);
 }

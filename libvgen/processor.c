@@ -197,7 +197,7 @@ VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
 		return err;
 	if (n > VGEN_MAX_MSR_ENTRIES || (n && !e))
 		return -EINVAL;
-	return proc->binder->part->vm.ops->get_msrs(proc, e, n);
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, get_msrs, proc, e, n);
 }
 
 VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
@@ -210,7 +210,7 @@ VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
 		return err;
 	if (n > VGEN_MAX_MSR_ENTRIES || (n && !e))
 		return -EINVAL;
-	return proc->binder->part->vm.ops->set_msrs(proc, e, n);
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_msrs, proc, e, n);
 }
 
 VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,

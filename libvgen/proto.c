@@ -63,7 +63,7 @@ VGEN_EXPORT int vgen_proto_set_cpuid(struct vgen_proto *proto,
 		return -EINVAL;
 	if (n > VGEN_MAX_CPUID_ENTRIES)
 		return -E2BIG;
-	return proto->vm.ops->set_cpuid(&proto->vm, leaves, n);
+	return VGEN_CALL_OPT(proto->vm.ops, set_cpuid, &proto->vm, leaves, n);
 }
 
 VGEN_EXPORT int vgen_proto_add_memory(struct vgen_proto *proto, uint64_t gpa,
