@@ -5,11 +5,13 @@
  * port I/O (every size, string forms reported per element), MMIO reads
  * and writes, HLT, triple fault, CPUID set and seen by the guest,
  * register/segment/MSR round trips, yield and stop from another thread,
- * and a stop that completes a pending IN. A backend whose device is
+ * a stop and immediate_exit completing a pending IN, and a signal ending
+ * a run. A backend whose device is
  * missing is skipped with the reason.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -489,6 +491,79 @@ TEST_F(backend, stop_completes_pending_in)
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(0xcafef00dULL, uc.args[0]);
 	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+TEST_F(backend, immediate_exit_completes_in)
+{
+	struct vgen_regs regs;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+
+	REQUIRE_BACKEND();
+	vm = vm_create_with_vcpu(guest_bt_in, &vcpu);
+	run_expect_io(vcpu, BT_PORT, 4, VGEN_EXIT_IO_IN, 0);
+	vcpu->run->io.data = 0x600dcafe;
+	vcpu->run->immediate_exit = 1;
+	ASSERT_EQ(-EINTR, __vcpu_run(vcpu));
+	ASSERT_EQ(VGEN_EXIT_INTR, vcpu->run->exit_reason);
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(0x600dcafe, regs.gpr[VGEN_REG_RAX]);
+	EXPECT_EQ(0xed, *(uint8_t *)addr_gpa2hva(vm, regs.rip - 1));
+	/* Still set: no guest code runs. */
+	ASSERT_EQ(-EINTR, __vcpu_run(vcpu));
+	vcpu->run->immediate_exit = 0;
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_EQ(0x600dcafe, uc.args[0]);
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+static void bt_on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct bt_signal {
+	struct vm *vm;
+	pthread_t target;
+};
+
+static void *bt_signal_when_running(void *p)
+{
+	struct bt_signal *s = p;
+	volatile uint64_t *c = bt_guest_u64(s->vm, &bt_counter);
+	uint64_t v = *c;
+
+	wait_u64_ne(c, v);
+	pthread_kill(s->target, SIGUSR1);
+	return NULL;
+}
+
+TEST_F(backend, signal_interrupts_run)
+{
+	struct sigaction sa;
+	struct bt_signal s;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	pthread_t th;
+
+	REQUIRE_BACKEND();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = bt_on_signal;	/* no SA_RESTART */
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	vm = vm_create_with_vcpu(guest_bt_spin, &vcpu);
+	s.vm = vm;
+	s.target = pthread_self();
+	ASSERT_EQ(0, pthread_create(&th, NULL, bt_signal_when_running, &s));
+	ASSERT_EQ(-EINTR, __vcpu_run(vcpu));
+	pthread_join(th, NULL);
+	EXPECT_EQ(VGEN_EXIT_INTR, vcpu->run->exit_reason);
+	/* A yield request is not lost to the signal. */
+	ASSERT_EQ(0, vgen_partition_request_yield(vm->part, 0));
+	vcpu_run(vcpu);
+	EXPECT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason);
 	vm_destroy(vm);
 }
 
