@@ -36,8 +36,10 @@
  *  - "vgen": /dev/vgen, the vgen module (software x86-64 VPs). The fds
  *    are vgen fds (<linux/vgen.h> ioctls) and the run page is the
  *    kernel's.
- *  - "kvm": /dev/kvm, a KVM VM without an in-kernel irqchip (the APIC is
- *    left to the VMM, as with VGEN_PROTO_USER_MODE_APIC). The fds
+ *  - "kvm": /dev/kvm, a KVM VM without an in-kernel irqchip: the APIC
+ *    is always left to the VMM, as with VGEN_PROTO_USER_MODE_APIC (the
+ *    flag is accepted and changes nothing), so HLT always exits with
+ *    VGEN_EXIT_HLT. The fds
  *    returned by vgen_proto_fd(), vgen_partition_fd() and
  *    vgen_processor_fd() are the KVM VM and vCPU fds; the run page is a
  *    struct vgen_run kept by the library, into which KVM's exits are

@@ -185,7 +185,9 @@ TEST_F(backend, hlt)
 	struct vm *vm;
 
 	REQUIRE_BACKEND();
-	vm = vm_create_with_vcpu(guest_bt_hlt, &vcpu);
+	/* HLT exits to userspace only without an in-kernel APIC. */
+	vm = vm_create_with_vcpu_flags(guest_bt_hlt, &vcpu,
+				       VGEN_PROTO_USER_MODE_APIC);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	ASSERT_EQ(1, uc.args[0]);
 	vcpu_run(vcpu);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vgen-run on every backend: runs the demo guest with
- * "vgen-run --backend vgen|kvm --stats demo.elf" and without --backend,
+ * "vgen-run --backend vgen|kvm --mem 8M --stats demo.elf" and without
+ * --backend,
  * and checks its output, the backend it reports and its exit status; an
  * unknown backend is refused. vgen-run and demo.elf are looked up next to
  * this program (the test VM) or in the build tree.
@@ -81,10 +82,11 @@ static int run_vgen_run(const char *backend, struct vr_result *r)
 		close(out[0]);
 		close(err[0]);
 		if (backend)
-			execl(prog, prog, "--backend", backend, "--stats",
-			      demo, (char *)NULL);
+			execl(prog, prog, "--backend", backend, "--mem", "8M",
+			      "--stats", demo, (char *)NULL);
 		else
-			execl(prog, prog, "--stats", demo, (char *)NULL);
+			execl(prog, prog, "--mem", "8M", "--stats", demo,
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -127,7 +129,8 @@ FIXTURE_TEARDOWN(vgen_run)
 {
 }
 
-TEST_F(vgen_run, demo)
+/* The debug kernel (KASAN, TCG) is slow at pinning guest memory. */
+TEST_F_TIMEOUT(vgen_run, demo, 120)
 {
 	struct vr_result *r = calloc(1, sizeof(*r));
 	struct vgen_hypervisor *hv;
