@@ -2,9 +2,8 @@
 /*
  * vgen-run on every backend: runs the demo guest with
  * "vgen-run --backend vgen|kvm --mem 8M --stats demo.elf" and without
- * --backend,
- * and checks its output, the backend it reports and its exit status; an
- * unknown backend is refused. vgen-run and demo.elf are looked up next to
+ * --backend, and checks its output, the backend it reports and its exit
+ * status; an unknown backend is refused. vgen-run and demo.elf are looked up next to
  * this program (the test VM) or in the build tree.
  */
 #include <errno.h>
