@@ -6,7 +6,7 @@
  * and writes, HLT, triple fault, CPUID set and seen by the guest,
  * register/segment/MSR round trips, yield and stop from another thread,
  * a stop and immediate_exit completing a pending IN, and a signal ending
- * a run. A backend whose device is
+ * a run, two VPs on two threads. A backend whose device is
  * missing is skipped with the reason.
  */
 #include <errno.h>
@@ -566,6 +566,41 @@ TEST_F(backend, signal_interrupts_run)
 	ASSERT_EQ(0, vgen_partition_request_yield(vm->part, 0));
 	vcpu_run(vcpu);
 	EXPECT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason);
+	vm_destroy(vm);
+}
+
+struct bt_vp_thread {
+	struct vm *vm;
+	uint32_t index;
+};
+
+static void *bt_vp_thread(void *p)
+{
+	struct bt_vp_thread *t = p;
+	struct vcpu *vcpu = vm_add_vcpu(t->vm, t->index, guest_bt_count);
+
+	vcpu_run_to_done(vcpu);
+	return NULL;
+}
+
+TEST_F(backend, two_vps_two_threads)
+{
+	struct bt_vp_thread t[2];
+	pthread_t th[2];
+	struct vm *vm;
+	int i;
+
+	REQUIRE_BACKEND();
+	vm = vm_create_proto(2, VM_DEFAULT_RAM_MIB);
+	vm_finalize(vm);
+	for (i = 0; i < 2; i++) {
+		t[i].vm = vm;
+		t[i].index = i;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, bt_vp_thread, &t[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	EXPECT_EQ(2 * BT_COUNT, *bt_guest_u64(vm, &bt_shared));
 	vm_destroy(vm);
 }
 

@@ -10,7 +10,9 @@
 #define BT_LEAF		0x40000000U	/* CPUID leaf the test sets */
 #define BT_LEAF_NEW	0x4fff0000U	/* a leaf no backend has */
 
-extern volatile uint64_t bt_counter, bt_entered;
+#define BT_COUNT	20000		/* increments per VP */
+
+extern volatile uint64_t bt_counter, bt_entered, bt_shared;
 extern uint64_t bt_fs_value;
 
 void guest_bt_pio(void);
@@ -21,5 +23,6 @@ void guest_bt_cpuid(void);
 void guest_bt_args(uint64_t a, uint64_t b);
 void guest_bt_spin(void);
 void guest_bt_in(void);
+void guest_bt_count(uint64_t vp, uint64_t nvps);
 
 #endif

@@ -3,7 +3,7 @@
 #include "guest.h"
 #include "backend_test.h"
 
-volatile uint64_t bt_counter, bt_entered;
+volatile uint64_t bt_counter, bt_entered, bt_shared;
 uint64_t bt_fs_value;
 
 static const uint8_t bt_out_bytes[4] = { 0x11, 0x22, 0x33, 0x44 };
@@ -117,5 +117,16 @@ void guest_bt_in(void)
 
 	__asm__ volatile("inl %%dx, %%eax" : "+a"(rax) : "d"(BT_PORT));
 	GUEST_SYNC(rax);
+	GUEST_DONE();
+}
+
+/* Every VP adds BT_COUNT to bt_shared with LOCK XADD. */
+void guest_bt_count(uint64_t vp, uint64_t nvps)
+{
+	uint64_t i;
+
+	GUEST_ASSERT(vp < nvps);
+	for (i = 0; i < BT_COUNT; i++)
+		__atomic_fetch_add(&bt_shared, 1, __ATOMIC_RELAXED);
 	GUEST_DONE();
 }
