@@ -424,7 +424,9 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
  * Creates the VP (VGEN_CREATE_VP) and maps its run page. The processor
  * may then be used only by the calling thread. Errors: -EINVAL NULL
  * argument; -EEXIST already bound; -ENOMEM; errors of VGEN_CREATE_VP and
- * mmap().
+ * mmap(). KVM: errors of KVM_CREATE_VCPU, mmap(), KVM_SET_CPUID2 and
+ * KVM_SET_SIGNAL_MASK; the kick signal is blocked in the calling thread
+ * (see BACKENDS).
  */
 VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 				 struct vgen_processor **out);
@@ -450,7 +452,8 @@ VGEN_EXPORT int vgen_processor_fd(struct vgen_processor *proc, int *fd);
  * @run: receives the run page (valid until the partition is closed).
  *
  * Used to complete IN/MMIO reads (store the data, then run again) and to
- * set immediate_exit. Errors: -EINVAL.
+ * set immediate_exit. On KVM this is the library's page, not kvm_run.
+ * Errors: -EINVAL.
  */
 VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
 					struct vgen_run **run);
