@@ -18,6 +18,12 @@
 #include "vgen_test.h"
 #include "backend_test.h"
 
+/*
+ * Per-case harness timeout (s): the debug kernel (KASAN, TCG) pins a
+ * test VM's 32 MiB slowly, and the test machine may be loaded.
+ */
+#define BT_TIMEOUT	120
+
 FIXTURE(backend) {
 	int err;
 };
@@ -83,7 +89,7 @@ static void run_expect_io(struct vcpu *vcpu, uint16_t port, uint8_t size,
 	expect_io(vcpu, port, size, dir, data);
 }
 
-TEST_F(backend, backend_name)
+TEST_F_TIMEOUT(backend, backend_name, BT_TIMEOUT)
 {
 	struct vgen_hypervisor *hv;
 	uint64_t v;
@@ -104,7 +110,7 @@ TEST_F(backend, backend_name)
 	EXPECT_EQ(-EINVAL, vgen_hypervisor_open("bogus", &hv));
 }
 
-TEST_F(backend, pio)
+TEST_F_TIMEOUT(backend, pio, BT_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -158,7 +164,7 @@ static void run_expect_mmio(struct vcpu *vcpu, uint64_t gpa, uint32_t size,
 	}
 }
 
-TEST_F(backend, mmio)
+TEST_F_TIMEOUT(backend, mmio, BT_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -177,7 +183,7 @@ TEST_F(backend, mmio)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, hlt)
+TEST_F_TIMEOUT(backend, hlt, BT_TIMEOUT)
 {
 	struct vgen_regs regs;
 	struct vcpu *vcpu;
@@ -203,7 +209,7 @@ TEST_F(backend, hlt)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, triple_fault)
+TEST_F_TIMEOUT(backend, triple_fault, BT_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct ucall uc;
@@ -220,7 +226,7 @@ TEST_F(backend, triple_fault)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, cpuid)
+TEST_F_TIMEOUT(backend, cpuid, BT_TIMEOUT)
 {
 	struct vgen_cpuid_leaf l[3];
 	uint32_t want[3][4], sig[4];
@@ -284,7 +290,7 @@ TEST_F(backend, cpuid)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, state_round_trip)
+TEST_F_TIMEOUT(backend, state_round_trip, BT_TIMEOUT)
 {
 	static const struct vgen_msr_entry set_msrs[] = {
 		{ .index = 0xc0000082, .data = 0xffffffff81234560ULL },
@@ -411,7 +417,7 @@ static void *bt_kick_when_running(void *p)
 	return NULL;
 }
 
-TEST_F(backend, yield_and_stop)
+TEST_F_TIMEOUT(backend, yield_and_stop, BT_TIMEOUT)
 {
 	struct vgen_stop_source *src;
 	const struct vgen_run *run;
@@ -464,7 +470,7 @@ TEST_F(backend, yield_and_stop)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, stop_completes_pending_in)
+TEST_F_TIMEOUT(backend, stop_completes_pending_in, BT_TIMEOUT)
 {
 	struct vgen_stop_source *src;
 	const struct vgen_run *run;
@@ -496,7 +502,7 @@ TEST_F(backend, stop_completes_pending_in)
 	vm_destroy(vm);
 }
 
-TEST_F(backend, immediate_exit_completes_in)
+TEST_F_TIMEOUT(backend, immediate_exit_completes_in, BT_TIMEOUT)
 {
 	struct vgen_regs regs;
 	struct vcpu *vcpu;
@@ -543,7 +549,7 @@ static void *bt_signal_when_running(void *p)
 	return NULL;
 }
 
-TEST_F(backend, signal_interrupts_run)
+TEST_F_TIMEOUT(backend, signal_interrupts_run, BT_TIMEOUT)
 {
 	struct sigaction sa;
 	struct bt_signal s;
@@ -583,7 +589,7 @@ static void *bt_vp_thread(void *p)
 	return NULL;
 }
 
-TEST_F(backend, two_vps_two_threads)
+TEST_F_TIMEOUT(backend, two_vps_two_threads, BT_TIMEOUT)
 {
 	struct bt_vp_thread t[2];
 	pthread_t th[2];

@@ -10,7 +10,7 @@
 #define BT_LEAF		0x40000000U	/* CPUID leaf the test sets */
 #define BT_LEAF_NEW	0x4fff0000U	/* a leaf no backend has */
 
-#define BT_COUNT	20000		/* increments per VP */
+#define BT_COUNT	5000		/* increments per VP */
 
 extern volatile uint64_t bt_counter, bt_entered, bt_shared;
 extern uint64_t bt_fs_value;
