@@ -3,18 +3,13 @@
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "internal.h"
 
 VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 				 struct vgen_processor **out)
 {
-	struct vgen_create_vp cv;
 	struct vgen_processor *proc;
-	void *run;
-	long ret;
+	int ret;
 
 	if (!binder || !out)
 		return -EINVAL;
@@ -23,29 +18,16 @@ VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 	proc = calloc(1, sizeof(*proc));
 	if (!proc)
 		return -ENOMEM;
-	memset(&cv, 0, sizeof(cv));
-	cv.vp_index = binder->index;
-	ret = vgen_sys_ioctl(binder->part->fd, VGEN_CREATE_VP,
-			     (unsigned long)&cv);
-	if (ret < 0) {
-		free(proc);
-		return (int)ret;
-	}
-	proc->fd = (int)ret;
-	proc->run_size = (size_t)binder->part->run_size;
-	run = mmap(NULL, proc->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   proc->fd, 0);
-	if (run == MAP_FAILED) {
-		ret = -errno;
-		close(proc->fd);
-		free(proc);
-		/* The kernel VP exists now: the index cannot be bound again. */
-		return (int)ret;
-	}
-	proc->run = run;
 	proc->binder = binder;
+	proc->fd = -1;
 	proc->thread = pthread_self();
-	binder->proc = proc;
+	ret = binder->part->vm.ops->create_vp(binder, proc);
+	if (ret) {
+		free(proc);
+		return ret;
+	}
+	/* Published for vgen_partition_request_yield() on other threads. */
+	__atomic_store_n(&binder->proc, proc, __ATOMIC_RELEASE);
 	*out = proc;
 	return 0;
 }

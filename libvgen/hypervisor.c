@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libvgen: the hypervisor object (an open /dev/vgen). */
+/* libvgen: the hypervisor object (an open backend device). */
 #include "config.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/ioctl.h>
 #include "internal.h"
 
@@ -19,90 +17,103 @@ long vgen_sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* The backends in the order NULL ("best available") tries them. */
+static const struct vgen_backend_ops *const vgen_backends[] = {
+	&vgen_backend_vgen,
+	&vgen_backend_kvm,
+};
+
+#define VGEN_NR_BACKENDS (sizeof(vgen_backends) / sizeof(vgen_backends[0]))
+
+static int vgen_hypervisor_try(const struct vgen_backend_ops *ops,
+			       struct vgen_hypervisor **out)
+{
+	struct vgen_hypervisor *hv;
+	int ret;
+
+	hv = calloc(1, sizeof(*hv));
+	if (!hv)
+		return -ENOMEM;
+	hv->ops = ops;
+	hv->fd = -1;
+	ret = ops->open(hv);
+	if (ret) {
+		free(hv);
+		return ret;
+	}
+	*out = hv;
+	return 0;
+}
+
 VGEN_EXPORT int vgen_hypervisor_open(const char *backend,
 				     struct vgen_hypervisor **out)
 {
-	struct vgen_hypervisor *hv;
-	int fd;
+	int ret = -ENOENT, first = 0;
+	size_t i;
 
 	if (!out)
 		return -EINVAL;
-	if (backend && strcmp(backend, "vgen") != 0)
-		return -EINVAL;
-	fd = open(VGEN_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	hv = calloc(1, sizeof(*hv));
-	if (!hv) {
-		close(fd);
-		return -ENOMEM;
+	for (i = 0; i < VGEN_NR_BACKENDS; i++) {
+		if (backend && strcmp(backend, vgen_backends[i]->name) == 0)
+			return vgen_hypervisor_try(vgen_backends[i], out);
 	}
-	hv->fd = fd;
-	*out = hv;
-	return 0;
+	if (backend)
+		return -EINVAL;
+	/* Best available: the first that opens; else the first error. */
+	for (i = 0; i < VGEN_NR_BACKENDS; i++) {
+		ret = vgen_hypervisor_try(vgen_backends[i], out);
+		if (!ret || ret == -ENOMEM)
+			return ret;
+		if (!first)
+			first = ret;
+	}
+	return first;
 }
 
 VGEN_EXPORT int vgen_hypervisor_close(struct vgen_hypervisor *hv)
 {
 	if (!hv)
 		return 0;
-	close(hv->fd);
+	hv->ops->close(hv);
 	free(hv);
 	return 0;
+}
+
+VGEN_EXPORT const char *vgen_hypervisor_backend_name(struct vgen_hypervisor *hv)
+{
+	return hv ? hv->ops->name : NULL;
 }
 
 VGEN_EXPORT int vgen_hypervisor_check_cap(struct vgen_hypervisor *hv,
 					  uint32_t cap, uint64_t *value)
 {
-	long ret;
-
 	if (!hv || !value)
 		return -EINVAL;
-	ret = vgen_sys_ioctl(hv->fd, VGEN_CHECK_CAP, cap);
-	if (ret < 0)
-		return (int)ret;
-	*value = (uint64_t)ret;
-	return 0;
+	return hv->ops->check_cap(hv, cap, value);
 }
 
 VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
 					      const struct vgen_proto_config *cfg,
 					      struct vgen_proto **out)
 {
-	struct vgen_partition_config kcfg;
 	struct vgen_proto *proto;
-	long ret, run_size;
+	int ret;
 
 	if (!hv || !cfg || !out)
 		return -EINVAL;
 	if (cfg->flags & ~VGEN_PROTO_USER_MODE_APIC)
 		return -EINVAL;
-	run_size = vgen_sys_ioctl(hv->fd, VGEN_GET_RUN_SIZE, 0);
-	if (run_size < 0)
-		return (int)run_size;
-	if (run_size < (long)sizeof(struct vgen_run))
-		return -EPROTO;
-
-	memset(&kcfg, 0, sizeof(kcfg));
-	kcfg.vp_count = cfg->vp_count;
-	kcfg.isolation = cfg->isolation;
-	kcfg.backend = VGEN_BACKEND_AUTO;
-	kcfg.apic_ids = (uintptr_t)cfg->apic_ids;
-	if (cfg->flags & VGEN_PROTO_USER_MODE_APIC)
-		kcfg.flags |= VGEN_PARTITION_USER_MODE_APIC;
-
 	proto = calloc(1, sizeof(*proto));
 	if (!proto)
 		return -ENOMEM;
-	ret = vgen_sys_ioctl(hv->fd, VGEN_CREATE_PARTITION,
-			     (unsigned long)&kcfg);
-	if (ret < 0) {
+	proto->vm.ops = hv->ops;
+	proto->vm.fd = -1;
+	proto->vm.vp_count = cfg->vp_count;
+	ret = hv->ops->new_partition(hv, cfg, &proto->vm);
+	if (ret) {
 		free(proto);
-		return (int)ret;
+		return ret;
 	}
-	proto->fd = (int)ret;
-	proto->run_size = run_size;
-	proto->vp_count = cfg->vp_count;
 	*out = proto;
 	return 0;
 }

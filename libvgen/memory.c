@@ -6,25 +6,10 @@
 #include <unistd.h>
 #include "internal.h"
 
-static int vgen_ranges_set_slot(int fd, uint32_t slot, uint64_t gpa,
-				uint64_t size, void *host_va, uint32_t flags)
+int vgen_ranges_add(struct vgen_vm *vm, uint64_t gpa, uint64_t size,
+		    void *host_va, uint32_t flags)
 {
-	struct vgen_memory_region r;
-	long ret;
-
-	memset(&r, 0, sizeof(r));
-	r.slot = slot;
-	r.flags = (flags & VGEN_MEMORY_READONLY) ? VGEN_MEM_READONLY : 0;
-	r.guest_phys_addr = gpa;
-	r.size = size;
-	r.userspace_addr = (uintptr_t)host_va;
-	ret = vgen_sys_ioctl(fd, VGEN_SET_MEMORY_REGION, (unsigned long)&r);
-	return ret < 0 ? (int)ret : 0;
-}
-
-int vgen_ranges_add(int fd, struct vgen_range *ranges, uint64_t gpa,
-		    uint64_t size, void *host_va, uint32_t flags)
-{
+	struct vgen_range *ranges = vm->ranges;
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	int slot = -1, ret, i;
 
@@ -46,8 +31,8 @@ int vgen_ranges_add(int fd, struct vgen_range *ranges, uint64_t gpa,
 	}
 	if (slot < 0)
 		return -ENOSPC;
-	ret = vgen_ranges_set_slot(fd, (uint32_t)slot, gpa, size, host_va,
-				   flags);
+	ret = vm->ops->set_memory(vm, (uint32_t)slot, gpa, size, host_va,
+				  flags);
 	if (ret)
 		return ret;
 	ranges[slot].used = true;
@@ -59,9 +44,9 @@ int vgen_ranges_add(int fd, struct vgen_range *ranges, uint64_t gpa,
 }
 
 /* Remove every range inside [gpa, gpa + size); partial overlap: -EINVAL. */
-int vgen_ranges_remove(int fd, struct vgen_range *ranges, uint64_t gpa,
-		       uint64_t size)
+int vgen_ranges_remove(struct vgen_vm *vm, uint64_t gpa, uint64_t size)
 {
+	struct vgen_range *ranges = vm->ranges;
 	uint64_t end = gpa + size;
 	int i, ret;
 
@@ -80,8 +65,7 @@ int vgen_ranges_remove(int fd, struct vgen_range *ranges, uint64_t gpa,
 
 		if (!r->used || r->gpa >= end || r->gpa + r->size <= gpa)
 			continue;
-		ret = vgen_ranges_set_slot(fd, (uint32_t)i, 0, 0,
-					   NULL, 0);
+		ret = vm->ops->set_memory(vm, (uint32_t)i, 0, 0, NULL, 0);
 		if (ret)
 			return ret;
 		r->used = false;

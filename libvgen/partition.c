@@ -3,8 +3,6 @@
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include "internal.h"
 
 VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part)
@@ -13,16 +11,15 @@ VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part)
 
 	if (!part)
 		return 0;
-	for (i = 0; i < part->vp_count; i++) {
+	for (i = 0; i < part->vm.vp_count; i++) {
 		struct vgen_processor *proc = part->binders[i].proc;
 
 		if (!proc)
 			continue;
-		munmap(proc->run, proc->run_size);
-		close(proc->fd);
+		part->vm.ops->destroy_vp(proc);
 		free(proc);
 	}
-	close(part->fd);
+	part->vm.ops->destroy(&part->vm);
 	free(part->binders);
 	free(part);
 	return 0;
@@ -33,7 +30,7 @@ VGEN_EXPORT int vgen_partition_vp_count(struct vgen_partition *part,
 {
 	if (!part || !count)
 		return -EINVAL;
-	*count = part->vp_count;
+	*count = part->vm.vp_count;
 	return 0;
 }
 
@@ -41,7 +38,7 @@ VGEN_EXPORT int vgen_partition_fd(struct vgen_partition *part, int *fd)
 {
 	if (!part || !fd)
 		return -EINVAL;
-	*fd = part->fd;
+	*fd = part->vm.fd;
 	return 0;
 }
 
@@ -51,8 +48,7 @@ VGEN_EXPORT int vgen_partition_map_range(struct vgen_partition *part,
 {
 	if (!part)
 		return -EINVAL;
-	return vgen_ranges_add(part->fd, part->ranges, gpa, size, host_va,
-			       flags);
+	return vgen_ranges_add(&part->vm, gpa, size, host_va, flags);
 }
 
 VGEN_EXPORT int vgen_partition_unmap_range(struct vgen_partition *part,
@@ -60,14 +56,14 @@ VGEN_EXPORT int vgen_partition_unmap_range(struct vgen_partition *part,
 {
 	if (!part)
 		return -EINVAL;
-	return vgen_ranges_remove(part->fd, part->ranges, gpa, size);
+	return vgen_ranges_remove(&part->vm, gpa, size);
 }
 
 VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 				      uint32_t index,
 				      struct vgen_binder **out)
 {
-	if (!part || !out || index >= part->vp_count)
+	if (!part || !out || index >= part->vm.vp_count)
 		return -EINVAL;
 	*out = &part->binders[index];
 	return 0;
@@ -76,11 +72,7 @@ VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 					     uint32_t vp_index)
 {
-	struct vgen_yield y = { .vp_index = vp_index };
-	long ret;
-
-	if (!part || vp_index >= part->vp_count)
+	if (!part || vp_index >= part->vm.vp_count)
 		return -EINVAL;
-	ret = vgen_sys_ioctl(part->fd, VGEN_REQUEST_YIELD, (unsigned long)&y);
-	return ret < 0 ? (int)ret : 0;
+	return VGEN_CALL_OPT(part->vm.ops, request_yield, part, vp_index);
 }

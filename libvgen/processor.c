@@ -40,32 +40,16 @@ VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
 	return 0;
 }
 
-/* Is the exit in the run page a read that the next VGEN_RUN completes? */
-static bool vgen_exit_is_read(const struct vgen_run *run)
-{
-	switch (run->exit_reason) {
-	case VGEN_EXIT_IO:
-		return run->io.direction == VGEN_EXIT_IO_IN;
-	case VGEN_EXIT_MMIO:
-		return !run->mmio.is_write;
-	default:
-		return false;
-	}
-}
-
-/* One VGEN_RUN; tracks whether the new exit leaves a read pending. */
+/* One run of the backend; it tracks whether a completion is pending. */
 static int vgen_processor_enter(struct vgen_processor *proc,
 				const struct vgen_run **exit_out)
 {
-	long ret = vgen_sys_ioctl(proc->fd, VGEN_RUN, 0);
+	int ret = proc->binder->part->vm.ops->run(proc);
 
-	/* Both mean the previous read was completed and a new exit is set. */
-	if (ret == 0 || ret == -EINTR) {
-		proc->pending_read = vgen_exit_is_read(proc->run);
-		if (exit_out)
-			*exit_out = proc->run;
-	}
-	return ret < 0 ? (int)ret : 0;
+	/* Both mean a new exit is in the run page. */
+	if ((ret == 0 || ret == -EINTR) && exit_out)
+		*exit_out = proc->run;
+	return ret;
 }
 
 VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
@@ -79,8 +63,9 @@ VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
 }
 
 /*
- * The stop path: finish a pending read without running the guest any
- * further (immediate_exit), then report the stop.
+ * The stop path: finish a pending read (and, on KVM, any pending I/O or
+ * MMIO exit) without running the guest any further (immediate_exit),
+ * then report the stop.
  */
 static int vgen_processor_stop(struct vgen_processor *proc,
 			       const struct vgen_run **exit_out)
@@ -89,7 +74,7 @@ static int vgen_processor_stop(struct vgen_processor *proc,
 	uint8_t old;
 	int ret;
 
-	if (!proc->pending_read)
+	if (!proc->pending_completion)
 		return VGEN_RUN_STOPPED;
 	old = __atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED);
 	__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_RELAXED);
@@ -155,70 +140,77 @@ out:
 	return ret;
 }
 
-#define VGEN_PROC_IOCTL(name, req, type, cst)				\
-VGEN_EXPORT int name(struct vgen_processor *proc, cst type *arg)	\
-{									\
-	long ret;							\
-	int err = vgen_processor_check(proc);				\
-									\
-	if (err)							\
-		return err;						\
-	if (!arg)							\
-		return -EINVAL;						\
-	ret = vgen_sys_ioctl(proc->fd, req, (unsigned long)arg);	\
-	return ret < 0 ? (int)ret : 0;					\
+VGEN_EXPORT int vgen_processor_get_regs(struct vgen_processor *proc,
+					struct vgen_regs *regs)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!regs)
+		return -EINVAL;
+	return proc->binder->part->vm.ops->get_regs(proc, regs);
 }
 
-VGEN_PROC_IOCTL(vgen_processor_get_regs, VGEN_GET_REGS, struct vgen_regs, )
-VGEN_PROC_IOCTL(vgen_processor_set_regs, VGEN_SET_REGS, struct vgen_regs,
-		const)
-VGEN_PROC_IOCTL(vgen_processor_get_sregs, VGEN_GET_SREGS, struct vgen_sregs, )
-VGEN_PROC_IOCTL(vgen_processor_set_sregs, VGEN_SET_SREGS, struct vgen_sregs,
-		const)
-
-/* Header and entries of one VGEN_GET_MSRS / VGEN_SET_MSRS call. */
-union vgen_msrs_buf {
-	struct vgen_msrs hdr;
-	uint8_t bytes[sizeof(struct vgen_msrs) +
-		      VGEN_MAX_MSR_ENTRIES * sizeof(struct vgen_msr_entry)];
-};
-
-static int vgen_processor_msrs(struct vgen_processor *proc,
-			       unsigned long req, struct vgen_msr_entry *e,
-			       unsigned int n)
+VGEN_EXPORT int vgen_processor_set_regs(struct vgen_processor *proc,
+					const struct vgen_regs *regs)
 {
-	union vgen_msrs_buf buf;
-	long ret;
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!regs)
+		return -EINVAL;
+	return proc->binder->part->vm.ops->set_regs(proc, regs);
+}
+
+VGEN_EXPORT int vgen_processor_get_sregs(struct vgen_processor *proc,
+					 struct vgen_sregs *sregs)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!sregs)
+		return -EINVAL;
+	return proc->binder->part->vm.ops->get_sregs(proc, sregs);
+}
+
+VGEN_EXPORT int vgen_processor_set_sregs(struct vgen_processor *proc,
+					 const struct vgen_sregs *sregs)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!sregs)
+		return -EINVAL;
+	return proc->binder->part->vm.ops->set_sregs(proc, sregs);
+}
+
+VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
+					struct vgen_msr_entry *e, unsigned int n)
+{
 	int err = vgen_processor_check(proc);
 
 	if (err)
 		return err;
 	if (n > VGEN_MAX_MSR_ENTRIES || (n && !e))
 		return -EINVAL;
-	memset(&buf.hdr, 0, sizeof(buf.hdr));
-	buf.hdr.nmsrs = n;
-	if (n)
-		memcpy(buf.hdr.entries, e, n * sizeof(*e));
-	ret = vgen_sys_ioctl(proc->fd, req, (unsigned long)&buf);
-	if (ret < 0)
-		return (int)ret;
-	if (req == VGEN_GET_MSRS && n)
-		memcpy(e, buf.hdr.entries, n * sizeof(*e));
-	return 0;
-}
-
-VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
-					struct vgen_msr_entry *e, unsigned int n)
-{
-	return vgen_processor_msrs(proc, VGEN_GET_MSRS, e, n);
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, get_msrs, proc, e, n);
 }
 
 VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
 					const struct vgen_msr_entry *e,
 					unsigned int n)
 {
-	return vgen_processor_msrs(proc, VGEN_SET_MSRS,
-				   (struct vgen_msr_entry *)e, n);
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (n > VGEN_MAX_MSR_ENTRIES || (n && !e))
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_msrs, proc, e, n);
 }
 
 VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
@@ -233,7 +225,7 @@ VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
 	if (ret)
 		return ret;
 	ret = vgen_image_init_vp(ram, ram_size, proc->binder->index,
-				 proc->binder->part->vp_count, rip, &regs,
+				 proc->binder->part->vm.vp_count, rip, &regs,
 				 &sregs);
 	if (ret)
 		return ret;

@@ -16,7 +16,8 @@
  * meaning.
  *
  * OBJECTS (modelled on OpenVMM's virt crate):
- *  - struct vgen_hypervisor: an open /dev/vgen.
+ *  - struct vgen_hypervisor: an open backend device (/dev/vgen or
+ *    /dev/kvm, see BACKENDS).
  *  - struct vgen_proto: a proto-partition (configurable: CPUID, memory).
  *  - struct vgen_partition: a built partition, owning one binder per VP.
  *  - struct vgen_binder: the right to bind VP i to a thread.
@@ -29,6 +30,54 @@
  * vgen_partition_request_yield(), vgen_stop_source_stop() and
  * vgen_stop_source_is_stopping() may be called from any thread at any
  * time (see each function).
+ *
+ * BACKENDS: the same API runs guests on two hypervisors, chosen by
+ * vgen_hypervisor_open():
+ *  - "vgen": /dev/vgen, the vgen module (software x86-64 VPs). The fds
+ *    are vgen fds (<linux/vgen.h> ioctls) and the run page is the
+ *    kernel's.
+ *  - "kvm": /dev/kvm, a KVM VM without an in-kernel irqchip: the APIC
+ *    is always left to the VMM, as with VGEN_PROTO_USER_MODE_APIC (the
+ *    flag is accepted and changes nothing), so HLT always exits with
+ *    VGEN_EXIT_HLT. The fds
+ *    returned by vgen_proto_fd(), vgen_partition_fd() and
+ *    vgen_processor_fd() are the KVM VM and vCPU fds; the run page is a
+ *    struct vgen_run kept by the library, into which KVM's exits are
+ *    translated (IN/MMIO read data stored there is handed to KVM on the
+ *    next run). Differences from vgen:
+ *     - CPUID defaults are KVM_GET_SUPPORTED_CPUID (not the software VP's
+ *       table); vgen_proto_set_cpuid() merges into them with the same
+ *       rules and every VP gets the table (with its APIC ID in leaf 1
+ *       EBX[31:24] and leaves 0xB/0x1F EDX) when it is bound.
+ *     - VGEN_CAP_SOFTWARE_VP is 0; VGEN_CAP_MAX_VPS, _MEMORY_REGIONS,
+ *       _READONLY_MEM and _IMMEDIATE_EXIT come from KVM's capabilities.
+ *     - Memory is not pinned: vgen_proto_add_memory() does not fail with
+ *       -EFAULT for unmapped host memory; the guest's access fails later.
+ *     - A string I/O instruction is one KVM exit; the library reports it
+ *       one element per exit like vgen, but all remaining elements are
+ *       reported before immediate_exit or a yield take effect, and the
+ *       instruction's registers change only after the last element.
+ *     - Every I/O and MMIO exit (not only reads) is completed by the
+ *       next run; vgen_processor_run_until_stop() re-enters with
+ *       immediate_exit for them too. Setting regs, sregs or MSRs while
+ *       such an exit is pending completes it first (a read with the data
+ *       in the run page) instead of dropping it.
+ *     - Yield requests and stop sources use the real-time signal
+ *       SIGRTMAX - 1: libvgen installs a handler for it, and
+ *       vgen_binder_bind() blocks it in the calling thread (KVM_RUN
+ *       unblocks it with KVM_SET_SIGNAL_MASK, using the thread's mask at
+ *       bind time). The application must not use that signal, and the
+ *       bound thread must stay alive while yields may be requested.
+ *     - Internal errors: VGEN_INTERNAL_EMULATION_FAILURE for KVM's
+ *       emulation failures, VGEN_INTERNAL_INVALID_STATE for failed VM
+ *       entries, other internal errors and unexpected KVM exits
+ *       (run->internal.data[0] = RIP, data[1..] = KVM's exit reason or
+ *       data; insn_len 0).
+ *     - Register state: values vgen refuses may be accepted by KVM and
+ *       vice versa (e.g. CR4 bits vgen's software VP does not implement);
+ *       flags/reserved fields, RFLAGS reserved bits, MSR indices and MSR
+ *       values are checked by the library with vgen's rules.
+ *   Anything the KVM backend cannot do returns -EOPNOTSUPP.
  *
  * GUEST CONTRACT (vgen_image_*): the image helper prepares the following
  * documented initial state, used by vgen-run and the selftests.
@@ -104,15 +153,29 @@ VGEN_EXPORT const char *vgen_version(void);
 
 /**
  * vgen_hypervisor_open() - open a hypervisor backend.
- * @backend: "vgen" or NULL (the default, also "vgen").
+ * @backend: "vgen" (/dev/vgen, the vgen module's software VPs), "kvm"
+ *	(/dev/kvm, see BACKENDS above) or NULL for the best available one:
+ *	vgen if /dev/vgen opens, else kvm.
  * @out: receives the new handle.
  *
  * Errors: -EINVAL unknown backend or NULL @out; -ENOMEM; any error of
- * open("/dev/vgen") (e.g. -ENOENT module not loaded, -EACCES) or of
- * VGEN_GET_RUN_SIZE.
+ * open() of the backend's device (e.g. -ENOENT module not loaded,
+ * -EACCES); for NULL, the error of the first backend (vgen) if none
+ * opens. kvm also fails with -EPROTO if KVM's API version is not 12, its
+ * run page is too small or its supported CPUID table has more than
+ * VGEN_MAX_CPUID_ENTRIES leaves.
  */
 VGEN_EXPORT int vgen_hypervisor_open(const char *backend,
 				     struct vgen_hypervisor **out);
+
+/**
+ * vgen_hypervisor_backend_name() - which backend a handle uses.
+ * @hv: the handle.
+ *
+ * Returns "vgen" or "kvm" (a static string), or NULL for a NULL @hv.
+ * Since LIBVGEN_0.2.
+ */
+VGEN_EXPORT const char *vgen_hypervisor_backend_name(struct vgen_hypervisor *hv);
 
 /**
  * vgen_hypervisor_close() - close a hypervisor handle.
@@ -361,7 +424,9 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
  * Creates the VP (VGEN_CREATE_VP) and maps its run page. The processor
  * may then be used only by the calling thread. Errors: -EINVAL NULL
  * argument; -EEXIST already bound; -ENOMEM; errors of VGEN_CREATE_VP and
- * mmap().
+ * mmap(). KVM: errors of KVM_CREATE_VCPU, mmap(), KVM_SET_CPUID2 and
+ * KVM_SET_SIGNAL_MASK; the kick signal is blocked in the calling thread
+ * (see BACKENDS).
  */
 VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 				 struct vgen_processor **out);
@@ -387,7 +452,8 @@ VGEN_EXPORT int vgen_processor_fd(struct vgen_processor *proc, int *fd);
  * @run: receives the run page (valid until the partition is closed).
  *
  * Used to complete IN/MMIO reads (store the data, then run again) and to
- * set immediate_exit. Errors: -EINVAL.
+ * set immediate_exit. On KVM this is the library's page, not kvm_run.
+ * Errors: -EINVAL.
  */
 VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
 					struct vgen_run **run);

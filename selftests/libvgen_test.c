@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libvgen API tests: the ELF loader's validation and the initial state
- * (these run without the module), and the object API on /dev/vgen.
+ * (these run without the module), and the object API on each backend
+ * (FIXTURE_VARIANTs vgen and kvm; a missing device skips its variant).
  */
 #include <elf.h>
 #include <errno.h>
@@ -214,15 +215,6 @@ TEST(version)
 	EXPECT_STREQ("0.1.0", vgen_version());
 }
 
-static int have_vgen(void)
-{
-	int fd = vgen_open_dev();
-
-	if (fd >= 0)
-		close(fd);
-	return fd >= 0;
-}
-
 static void *bind_elsewhere(void *p)
 {
 	struct vgen_processor *proc = p;
@@ -231,7 +223,35 @@ static void *bind_elsewhere(void *p)
 	return (void *)(intptr_t)vgen_processor_get_regs(proc, &regs);
 }
 
-TEST(objects)
+FIXTURE(objects) {
+	int err;
+};
+
+FIXTURE_VARIANT(objects) {
+	const char *name;
+	uint64_t software_vp;	/* VGEN_CAP_SOFTWARE_VP */
+};
+
+FIXTURE_VARIANT_ADD(objects, vgen) {
+	.name = "vgen",
+	.software_vp = 1,
+};
+
+FIXTURE_VARIANT_ADD(objects, kvm) {
+	.name = "kvm",
+	.software_vp = 0,
+};
+
+FIXTURE_SETUP(objects)
+{
+	self->err = vgen_test_backend_check(variant->name);
+}
+
+FIXTURE_TEARDOWN(objects)
+{
+}
+
+TEST_F(objects, life_cycle)
 {
 	struct vgen_proto_config cfg = { .vp_count = 2 };
 	struct vgen_hypervisor *hv;
@@ -244,12 +264,15 @@ TEST(objects)
 	void *mem, *ret;
 	pthread_t th;
 
-	if (!have_vgen())
-		SKIP(return, "/dev/vgen not present");
-	EXPECT_EQ(-EINVAL, vgen_hypervisor_open("kvm", &hv));
-	ASSERT_EQ(0, vgen_hypervisor_open("vgen", &hv));
+	if (self->err)
+		SKIP(return, "backend %s not available: %s", variant->name,
+		     strerror(-self->err));
+	EXPECT_EQ(-EINVAL, vgen_hypervisor_open("bogus", &hv));
+	EXPECT_EQ(-EINVAL, vgen_hypervisor_open(variant->name, NULL));
+	ASSERT_EQ(0, vgen_hypervisor_open(variant->name, &hv));
+	EXPECT_STREQ(variant->name, vgen_hypervisor_backend_name(hv));
 	ASSERT_EQ(0, vgen_hypervisor_check_cap(hv, VGEN_CAP_SOFTWARE_VP, &v));
-	EXPECT_EQ(1, v);
+	EXPECT_EQ(variant->software_vp, v);
 	cfg.isolation = VGEN_ISOLATION_SNP;
 	EXPECT_EQ(-EOPNOTSUPP, vgen_hypervisor_new_partition(hv, &cfg, &proto));
 	cfg.isolation = 0;

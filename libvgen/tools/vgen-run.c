@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * vgen-run - run a static x86-64 ELF guest on vgen (minimal v0 VMM).
+ * vgen-run - run a static x86-64 ELF guest on vgen or KVM (minimal v0 VMM).
  *
  * Devices: a 16550-style UART at 0x3f8 (THR to stdout, LSR reads 0x60),
  * an exit port at 0xf4 (OUT of V ends the run with exit code V). Other
@@ -28,7 +28,9 @@ static const char *const exit_names[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vgen-run [--mem SIZE] [--vps N] [--stats] GUEST.elf\n"
+		"usage: vgen-run [--backend vgen|kvm] [--mem SIZE] [--vps N] [--stats] GUEST.elf\n"
+		"  --backend B hypervisor: vgen (/dev/vgen) or kvm (/dev/kvm);\n"
+		"              default: vgen if /dev/vgen opens, else kvm\n"
 		"  --mem SIZE  guest RAM (suffix K, M or G; default 64M)\n"
 		"  --vps N     number of VPs (only 1 supported yet)\n"
 		"  --stats     print exit counts and run time to stderr\n");
@@ -68,6 +70,7 @@ static void die_errno(const char *what, int err)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "vps", required_argument, NULL, 'p' },
 		{ "stats", no_argument, NULL, 's' },
@@ -86,11 +89,20 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	int c, ret, stats = 0, status = -1;
 	unsigned long vps = 1;
-	const char *path;
+	const char *path, *backend = NULL;
 	void *ram;
 
-	while ((c = getopt_long(argc, argv, "m:p:sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:m:p:sh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "vgen") && strcmp(optarg, "kvm")) {
+				fprintf(stderr,
+					"vgen-run: unknown backend '%s' (vgen or kvm)\n",
+					optarg);
+				return 1;
+			}
+			backend = optarg;
+			break;
 		case 'm':
 			if (parse_size(optarg, &mem)) {
 				fprintf(stderr, "vgen-run: bad size '%s'\n",
@@ -153,9 +165,17 @@ int main(int argc, char **argv)
 	if (ret)
 		die_errno("loader area", ret);
 
-	ret = vgen_hypervisor_open(NULL, &hv);
-	if (ret)
-		die_errno("cannot open /dev/vgen", ret);
+	ret = vgen_hypervisor_open(backend, &hv);
+	if (ret) {
+		fprintf(stderr, "vgen-run: cannot open %s: %s\n",
+			!backend ? "/dev/vgen or /dev/kvm" :
+			strcmp(backend, "kvm") ? "/dev/vgen" : "/dev/kvm",
+			strerror(-ret));
+		return 1;
+	}
+	if (stats)
+		fprintf(stderr, "vgen-run: backend %s\n",
+			vgen_hypervisor_backend_name(hv));
 	ret = vgen_hypervisor_new_partition(hv, &cfg, &proto);
 	if (ret)
 		die_errno("create partition", ret);
@@ -182,7 +202,7 @@ int main(int argc, char **argv)
 		if (ret == -EINTR)
 			continue;
 		if (ret)
-			die_errno("VGEN_RUN", ret);
+			die_errno("run", ret);
 		rp = (struct vgen_run *)run;
 		total++;
 		if (run->exit_reason <= VGEN_EXIT_INTERNAL_ERROR)

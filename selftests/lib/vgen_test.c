@@ -41,6 +41,18 @@ long vgen_run_size(void)
 	return r;
 }
 
+const char *vgen_test_backend;
+
+int vgen_test_backend_check(const char *backend)
+{
+	struct vgen_hypervisor *hv;
+	int r = vgen_hypervisor_open(backend, &hv);
+
+	if (!r)
+		vgen_hypervisor_close(hv);
+	return r;
+}
+
 struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib)
 {
 	return vm_create_proto_flags(nr_vps, ram_mib, 0);
@@ -66,8 +78,9 @@ struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
 	r = vgen_image_setup_loader_area(vm->ram, vm->ram_size);
 	TEST_ASSERT(!r, "loader area: %s", strerror(-r));
 
-	r = vgen_hypervisor_open(NULL, &vm->hv);
-	TEST_ASSERT(!r, "open /dev/vgen: %s", strerror(-r));
+	r = vgen_hypervisor_open(vgen_test_backend ? vgen_test_backend :
+				 getenv("VGEN_TEST_BACKEND"), &vm->hv);
+	TEST_ASSERT(!r, "open the hypervisor: %s", strerror(-r));
 	r = vgen_hypervisor_new_partition(vm->hv, &cfg, &vm->proto);
 	TEST_ASSERT(!r, "new partition: %s", strerror(-r));
 	r = vgen_proto_add_memory(vm->proto, 0, vm->ram_size, vm->ram, 0);

@@ -43,6 +43,14 @@ long __vgen_ioctl_val(int fd, unsigned long req, unsigned long arg);
 int vgen_open_dev(void);	/* fd of /dev/vgen or -errno */
 long vgen_run_size(void);
 
+/*
+ * The backend vm_create_proto() opens: "vgen", "kvm" or NULL (the
+ * environment variable VGEN_TEST_BACKEND if set, else the best available).
+ */
+extern const char *vgen_test_backend;
+/* 0 if @backend ("vgen", "kvm") can be opened, else -errno. */
+int vgen_test_backend_check(const char *backend);
+
 struct vm;
 
 struct vcpu {

@@ -98,16 +98,15 @@ vgen_612_kver() {
 	vgen_die "no linux-image-6.12.*+deb12-amd64 with headers found"
 }
 
-# vgen_fetch_image KVER: download the image package of KVER into the cache
-# (once) and print the path of its vmlinuz.
-vgen_fetch_image() {
-	local kver=$1 dir=$VGEN_CACHE/kernels/$1 pkg tmp deb
-	vgen_lock "$VGEN_CACHE/kernels/.lock"
-	if [[ -s $dir/vmlinuz ]]; then
-		vgen_unlock
-		printf '%s\n' "$dir/vmlinuz"
-		return 0
-	fi
+# The KVM modules the test VM loads (the package's paths under
+# lib/modules/KVER/kernel/, possibly .ko.xz), in load order.
+VGEN_KVM_MODULES=(virt/lib/irqbypass drivers/crypto/ccp/ccp arch/x86/kvm/kvm
+	arch/x86/kvm/kvm-amd arch/x86/kvm/kvm-intel)
+
+# _vgen_download_image KVER TMP: download the image package of KVER into
+# TMP and print the path of the .deb.
+_vgen_download_image() {
+	local kver=$1 tmp=$2 pkg
 	# Prefer the -unsigned package when there is one (no shim wrapper).
 	pkg=linux-image-$kver
 	if apt-cache show "$pkg-unsigned" >/dev/null 2>&1; then
@@ -115,24 +114,74 @@ vgen_fetch_image() {
 	elif ! apt-cache show "$pkg" >/dev/null 2>&1; then
 		vgen_apt_update
 	fi
-	mkdir -p "$dir"
-	tmp=$(mktemp -d "$VGEN_CACHE/kernels/.dl.XXXXXX")
 	vgen_log "downloading $pkg"
 	(cd "$tmp" &&
 	 apt-get download -qq -o APT::Sandbox::User=root "$pkg" >&2) ||
-		{ rm -rf "$tmp"; vgen_die "apt-get download $pkg failed"; }
-	deb=$(echo "$tmp"/*.deb)
-	# Equivalent to dpkg-deb -x, restricted to the one file we need.
-	mkdir "$tmp/x"
+		return 1
+	echo "$tmp"/*.deb
+}
+
+# _vgen_extract_kvm KVER DEB DIR: extract the KVM modules of DEB into
+# DIR/kvm (uncompressed, flat: irqbypass.ko, kvm.ko, ...). Never fails: a
+# package without them leaves DIR/kvm with a file "missing" instead.
+_vgen_extract_kvm() {
+	local kver=$1 deb=$2 dir=$3 x=$3/kvm.tmp m f pats=()
+	rm -rf "$x"
+	mkdir -p "$x/tree"
+	for m in "${VGEN_KVM_MODULES[@]}"; do
+		pats+=("./lib/modules/$kver/kernel/$m.ko*")
+	done
 	dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$tmp/x" --wildcards './boot/vmlinuz-*' ||
-		{ rm -rf "$tmp"; vgen_die "cannot extract $deb"; }
-	mv "$tmp/x/boot/vmlinuz-$kver" "$dir/vmlinuz.tmp"
-	dpkg-deb -f "$deb" Version > "$dir/version"
-	mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+		tar -x -C "$x/tree" --wildcards "${pats[@]}" 2>/dev/null || true
+	for m in "${VGEN_KVM_MODULES[@]}"; do
+		f=$x/tree/lib/modules/$kver/kernel/$m
+		if [[ -f $f.ko.xz ]]; then
+			xz -dc "$f.ko.xz" > "$x/$(basename "$m").ko"
+		elif [[ -f $f.ko ]]; then
+			cp "$f.ko" "$x/$(basename "$m").ko"
+		else
+			echo "$m" >> "$x/missing"
+		fi
+	done
+	rm -rf "$x/tree" "$dir/kvm"
+	mv "$x" "$dir/kvm"
+}
+
+# vgen_fetch_image KVER: download the image package of KVER into the cache
+# (once) and print the path of its vmlinuz. The KVM modules of the package
+# are kept beside it in kvm/ (see vgen_kvm_modules_dir).
+vgen_fetch_image() {
+	local kver=$1 dir=$VGEN_CACHE/kernels/$1 tmp deb
+	vgen_lock "$VGEN_CACHE/kernels/.lock"
+	if [[ -s $dir/vmlinuz && -d $dir/kvm ]]; then
+		vgen_unlock
+		printf '%s\n' "$dir/vmlinuz"
+		return 0
+	fi
+	mkdir -p "$dir"
+	tmp=$(mktemp -d "$VGEN_CACHE/kernels/.dl.XXXXXX")
+	deb=$(_vgen_download_image "$kver" "$tmp") ||
+		{ rm -rf "$tmp"; vgen_die "apt-get download of the $kver image failed"; }
+	if [[ ! -s $dir/vmlinuz ]]; then
+		# Equivalent to dpkg-deb -x, restricted to the one file we need.
+		mkdir "$tmp/x"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -x -C "$tmp/x" --wildcards './boot/vmlinuz-*' ||
+			{ rm -rf "$tmp"; vgen_die "cannot extract $deb"; }
+		mv "$tmp/x/boot/vmlinuz-$kver" "$dir/vmlinuz.tmp"
+		dpkg-deb -f "$deb" Version > "$dir/version"
+		mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+	fi
+	_vgen_extract_kvm "$kver" "$deb" "$dir"
 	rm -rf "$tmp"
 	vgen_unlock
 	printf '%s\n' "$dir/vmlinuz"
+}
+
+# vgen_kvm_modules_dir KVER: print the cache directory holding the KVM
+# modules of the stock kernel KVER (after vgen_fetch_image).
+vgen_kvm_modules_dir() {
+	printf '%s\n' "$VGEN_CACHE/kernels/$1/kvm"
 }
 
 # vgen_debug_dir: the cache directory of the debug kernel, keyed by a hash

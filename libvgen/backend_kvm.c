@@ -1,0 +1,1162 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libvgen: the KVM backend (/dev/kvm).
+ *
+ * The same model as the vgen backend, on a KVM VM without an in-kernel
+ * irqchip:
+ *  - the proto-partition's CPUID table starts as KVM_GET_SUPPORTED_CPUID
+ *    and is kept here; each vCPU gets it (with its APIC ID filled in) with
+ *    KVM_SET_CPUID2 when it is bound;
+ *  - memory ranges are KVM memory slots (slot number = libvgen's slot);
+ *  - each processor has a struct vgen_run of its own (the page the API
+ *    exposes) into which KVM's exits are translated; IN and MMIO read
+ *    data the VMM stores there is copied into kvm_run before the next
+ *    KVM_RUN. String I/O (one KVM exit with count > 1) is reported one
+ *    element per exit, as vgen does;
+ *  - yield: a per-VP flag plus a signal (VGEN_KVM_KICK_SIGNAL) sent to
+ *    the VP thread while it is inside the run call. The signal is blocked
+ *    in the bound thread and unblocked only inside KVM_RUN
+ *    (KVM_SET_SIGNAL_MASK), so a kick racing with the entry makes
+ *    KVM_RUN return -EINTR at once, and is consumed with sigtimedwait().
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/kvm.h>
+#include "internal.h"
+
+#define VGEN_KVM_DEVICE_PATH	"/dev/kvm"
+/* The yield kick; documented in vgen.h. */
+#define VGEN_KVM_KICK_SIGNAL	(SIGRTMAX - 1)
+/* Where the (Intel-only) real-mode TSS goes: 3 pages below 4 GiB - 256K. */
+#define VGEN_KVM_TSS_ADDR	0xfffbd000UL
+/* The MSRs libvgen supports (the vgen set, see struct vgen_msrs). */
+static const uint32_t vgen_kvm_msrs[] = {
+	0x10, 0x174, 0x175, 0x176, 0x277, 0xc0000081, 0xc0000082,
+	0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
+};
+
+/* One CPUID leaf of the table (KVM's layout without the padding). */
+struct vgen_kvm_leaf {
+	uint32_t function;
+	uint32_t index;
+	uint32_t flags;		/* KVM_CPUID_FLAG_SIGNIFCANT_INDEX */
+	uint32_t regs[4];
+};
+
+/* hv->priv */
+struct vgen_kvm_hv {
+	long vcpu_mmap_size;
+	uint32_t nsupported;
+	struct vgen_kvm_leaf supported[VGEN_MAX_CPUID_ENTRIES];
+};
+
+/* vm->priv */
+struct vgen_kvm_vm {
+	long vcpu_mmap_size;
+	uint32_t *apic_ids;
+	uint32_t nleaves;
+	struct vgen_kvm_leaf leaves[VGEN_MAX_CPUID_ENTRIES];
+};
+
+/* What the VMM must store in the run page for the pending exit. */
+enum vgen_kvm_read {
+	VGEN_KVM_READ_NONE,
+	VGEN_KVM_READ_IO,
+	VGEN_KVM_READ_MMIO,
+};
+
+/* proc->priv */
+struct vgen_kvm_vcpu {
+	struct kvm_run *kr;
+	size_t kr_size;
+	struct vgen_run run;		/* the run page of the API */
+	/* String I/O being reported element by element. */
+	uint32_t io_cur, io_count;
+	enum vgen_kvm_read read;
+	/* Yield requested (atomic; set by any thread, cleared by the VP). */
+	int yield_pending;
+	/* The VP thread is inside vgen_kvm_run() (atomic). */
+	int in_run;
+	pthread_t thread;
+};
+
+/* Set by the kick handler if the kick is ever delivered (it is blocked
+ * outside KVM_RUN, so normally it is consumed with sigtimedwait()). */
+static __thread volatile sig_atomic_t vgen_kvm_kicked
+	__attribute__((tls_model("initial-exec")));
+
+static void vgen_kvm_kick_handler(int sig)
+{
+	(void)sig;
+	vgen_kvm_kicked = 1;
+}
+
+static pthread_once_t vgen_kvm_sig_once = PTHREAD_ONCE_INIT;
+static int vgen_kvm_sig_err;
+
+static void vgen_kvm_install_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = vgen_kvm_kick_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VGEN_KVM_KICK_SIGNAL, &sa, NULL))
+		vgen_kvm_sig_err = -errno;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hypervisor */
+
+static int vgen_kvm_get_supported(struct vgen_hypervisor *hv,
+				  struct vgen_kvm_hv *p)
+{
+	struct kvm_cpuid2 *c;
+	uint32_t i, n = VGEN_MAX_CPUID_ENTRIES;
+	long ret;
+
+	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = n;
+	ret = vgen_sys_ioctl(hv->fd, KVM_GET_SUPPORTED_CPUID, (unsigned long)c);
+	if (ret < 0) {
+		free(c);
+		/* More leaves than a vgen table holds. */
+		return ret == -E2BIG ? -EPROTO : (int)ret;
+	}
+	p->nsupported = c->nent;
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+		struct vgen_kvm_leaf *l = &p->supported[i];
+
+		l->function = e->function;
+		l->index = e->index;
+		l->flags = e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+		l->regs[0] = e->eax;
+		l->regs[1] = e->ebx;
+		l->regs[2] = e->ecx;
+		l->regs[3] = e->edx;
+	}
+	free(c);
+	return 0;
+}
+
+static int vgen_kvm_open(struct vgen_hypervisor *hv)
+{
+	struct vgen_kvm_hv *p;
+	long ret;
+	int fd;
+
+	fd = open(VGEN_KVM_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	hv->fd = fd;
+	ret = vgen_sys_ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		ret = ret < 0 ? ret : -EPROTO;
+		goto fail;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	p->vcpu_mmap_size = vgen_sys_ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (p->vcpu_mmap_size < (long)sizeof(struct kvm_run)) {
+		ret = p->vcpu_mmap_size < 0 ? p->vcpu_mmap_size : -EPROTO;
+		free(p);
+		goto fail;
+	}
+	ret = vgen_kvm_get_supported(hv, p);
+	if (ret) {
+		free(p);
+		goto fail;
+	}
+	hv->priv = p;
+	return 0;
+fail:
+	close(fd);
+	return (int)ret;
+}
+
+static void vgen_kvm_close(struct vgen_hypervisor *hv)
+{
+	close(hv->fd);
+	free(hv->priv);
+}
+
+static long vgen_kvm_ext(struct vgen_hypervisor *hv, long cap)
+{
+	long ret = vgen_sys_ioctl(hv->fd, KVM_CHECK_EXTENSION, cap);
+
+	return ret < 0 ? 0 : ret;
+}
+
+static int vgen_kvm_check_cap(struct vgen_hypervisor *hv, uint32_t cap,
+			      uint64_t *value)
+{
+	long v;
+
+	switch (cap) {
+	case VGEN_CAP_MAX_VPS:
+		v = vgen_kvm_ext(hv, KVM_CAP_MAX_VCPUS);
+		if (!v)
+			v = vgen_kvm_ext(hv, KVM_CAP_NR_VCPUS);
+		*value = v > VGEN_MAX_VPS ? VGEN_MAX_VPS : (uint64_t)v;
+		break;
+	case VGEN_CAP_MEMORY_REGIONS:
+		v = vgen_kvm_ext(hv, KVM_CAP_NR_MEMSLOTS);
+		*value = v > VGEN_MAX_MEMORY_REGIONS ?
+			 VGEN_MAX_MEMORY_REGIONS : (uint64_t)v;
+		break;
+	case VGEN_CAP_READONLY_MEM:
+		*value = vgen_kvm_ext(hv, KVM_CAP_READONLY_MEM) ? 1 : 0;
+		break;
+	case VGEN_CAP_CPUID_ENTRIES:
+		*value = VGEN_MAX_CPUID_ENTRIES;
+		break;
+	case VGEN_CAP_IMMEDIATE_EXIT:
+		*value = vgen_kvm_ext(hv, KVM_CAP_IMMEDIATE_EXIT) ? 1 : 0;
+		break;
+	case VGEN_CAP_YIELD:
+		*value = 1;
+		break;
+	case VGEN_CAP_MSRS:
+		*value = VGEN_MAX_MSR_ENTRIES;
+		break;
+	default:
+		/* VGEN_CAP_SOFTWARE_VP and unknown capabilities. */
+		*value = 0;
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Partition */
+
+static int vgen_kvm_check_apic_ids(struct vgen_hypervisor *hv,
+				   const struct vgen_proto_config *cfg)
+{
+	long max_id = vgen_kvm_ext(hv, KVM_CAP_MAX_VCPU_ID);
+	uint32_t i, j;
+
+	if (!cfg->apic_ids)
+		return cfg->vp_count > (uint64_t)max_id && max_id ?
+		       -EINVAL : 0;
+	for (i = 0; i < cfg->vp_count; i++) {
+		if (cfg->apic_ids[i] == 0xffffffffU ||
+		    (max_id && cfg->apic_ids[i] >= (uint64_t)max_id))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (cfg->apic_ids[i] == cfg->apic_ids[j])
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static int vgen_kvm_new_partition(struct vgen_hypervisor *hv,
+				  const struct vgen_proto_config *cfg,
+				  struct vgen_vm *vm)
+{
+	struct vgen_kvm_hv *hp = hv->priv;
+	struct vgen_kvm_vm *p;
+	uint64_t max_vps;
+	uint32_t i;
+	long ret;
+
+	vgen_kvm_check_cap(hv, VGEN_CAP_MAX_VPS, &max_vps);
+	if (!cfg->vp_count || cfg->vp_count > max_vps)
+		return -EINVAL;
+	if (cfg->isolation > VGEN_ISOLATION_TDX)
+		return -EINVAL;
+	if (cfg->isolation != VGEN_ISOLATION_NONE)
+		return -EOPNOTSUPP;
+	ret = vgen_kvm_check_apic_ids(hv, cfg);
+	if (ret)
+		return (int)ret;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->apic_ids = calloc(cfg->vp_count, sizeof(p->apic_ids[0]));
+	if (!p->apic_ids) {
+		free(p);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->vp_count; i++)
+		p->apic_ids[i] = cfg->apic_ids ? cfg->apic_ids[i] : i;
+	p->vcpu_mmap_size = hp->vcpu_mmap_size;
+	p->nleaves = hp->nsupported;
+	memcpy(p->leaves, hp->supported, hp->nsupported * sizeof(p->leaves[0]));
+
+	ret = vgen_sys_ioctl(hv->fd, KVM_CREATE_VM, 0);
+	if (ret < 0) {
+		free(p->apic_ids);
+		free(p);
+		return (int)ret;
+	}
+	vm->fd = (int)ret;
+	vm->priv = p;
+	/* Needed by Intel VMX only; AMD ignores it. */
+	(void)vgen_sys_ioctl(vm->fd, KVM_SET_TSS_ADDR, VGEN_KVM_TSS_ADDR);
+	return 0;
+}
+
+static void vgen_kvm_destroy(struct vgen_vm *vm)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+
+	close(vm->fd);
+	free(p->apic_ids);
+	free(p);
+}
+
+/* The leaf (@fn, @idx) matches: exact significant index, else any. */
+static struct vgen_kvm_leaf *vgen_kvm_find(struct vgen_kvm_vm *p,
+					   uint32_t fn, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nleaves; i++) {
+		struct vgen_kvm_leaf *l = &p->leaves[i];
+
+		if (l->function != fn)
+			continue;
+		if ((l->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
+		    l->index != idx)
+			continue;
+		return l;
+	}
+	return NULL;
+}
+
+static int vgen_kvm_get_cpuid(struct vgen_vm *vm, uint32_t eax, uint32_t ecx,
+			      uint32_t out[4])
+{
+	struct vgen_kvm_leaf *l = vgen_kvm_find(vm->priv, eax, ecx);
+
+	if (l)
+		memcpy(out, l->regs, sizeof(l->regs));
+	else
+		memset(out, 0, 4 * sizeof(uint32_t));
+	return 0;
+}
+
+static int vgen_kvm_set_cpuid(struct vgen_vm *vm,
+			      const struct vgen_cpuid_leaf *leaves, size_t n)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct vgen_kvm_leaf *tmp;
+	uint32_t nent = p->nleaves, i, r;
+	size_t k;
+
+	/* Merge into a copy: all or nothing. */
+	tmp = malloc(sizeof(p->leaves));
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, p->leaves, sizeof(p->leaves));
+	for (k = 0; k < n; k++) {
+		const struct vgen_cpuid_leaf *in = &leaves[k];
+		bool sig = in->index != VGEN_CPUID_INDEX_ANY;
+		struct vgen_kvm_leaf *l = NULL;
+
+		for (i = 0; i < nent; i++) {
+			bool lsig = tmp[i].flags &
+				    KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+
+			if (tmp[i].function == in->function && sig == lsig &&
+			    (!sig || tmp[i].index == in->index)) {
+				l = &tmp[i];
+				break;
+			}
+		}
+		if (!l) {
+			if (nent == VGEN_MAX_CPUID_ENTRIES) {
+				free(tmp);
+				return -E2BIG;
+			}
+			l = &tmp[nent++];
+			memset(l, 0, sizeof(*l));
+			l->function = in->function;
+			l->index = sig ? in->index : 0;
+			l->flags = sig ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+		}
+		for (r = 0; r < 4; r++)
+			l->regs[r] = (l->regs[r] & ~in->mask[r]) |
+				     (in->result[r] & in->mask[r]);
+	}
+	memcpy(p->leaves, tmp, sizeof(p->leaves));
+	p->nleaves = nent;
+	free(tmp);
+	return 0;
+}
+
+static int vgen_kvm_set_memory(struct vgen_vm *vm, uint32_t slot,
+			       uint64_t gpa, uint64_t size, void *host_va,
+			       uint32_t flags)
+{
+	struct kvm_userspace_memory_region r;
+	long ret;
+
+	memset(&r, 0, sizeof(r));
+	r.slot = slot;
+	r.flags = (flags & VGEN_MEMORY_READONLY) ? KVM_MEM_READONLY : 0;
+	r.guest_phys_addr = gpa;
+	r.memory_size = size;
+	r.userspace_addr = (uintptr_t)host_va;
+	ret = vgen_sys_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION,
+			     (unsigned long)&r);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_kvm_build(struct vgen_vm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+static int vgen_kvm_request_yield(struct vgen_partition *part,
+				  uint32_t vp_index)
+{
+	struct vgen_processor *proc;
+	struct vgen_kvm_vcpu *v;
+
+	proc = __atomic_load_n(&part->binders[vp_index].proc,
+			       __ATOMIC_ACQUIRE);
+	if (!proc)
+		return -ENOENT;
+	v = proc->priv;
+	/*
+	 * Dekker with vgen_kvm_run(): flag, then in_run there; in_run, then
+	 * flag here. Either the VP sees the flag before KVM_RUN or we see it
+	 * inside and kick it (the kick then ends KVM_RUN at once even if it
+	 * arrives before the entry). Only the false->true transition kicks.
+	 */
+	if (__atomic_exchange_n(&v->yield_pending, 1, __ATOMIC_SEQ_CST))
+		return 0;
+	if (__atomic_load_n(&v->in_run, __ATOMIC_SEQ_CST))
+		pthread_kill(v->thread, VGEN_KVM_KICK_SIGNAL);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* VPs */
+
+static int vgen_kvm_set_cpuid2(struct vgen_kvm_vm *p, int fd,
+			       uint32_t apic_id)
+{
+	struct kvm_cpuid2 *c;
+	uint32_t i;
+	long ret;
+
+	c = calloc(1, sizeof(*c) + p->nleaves * sizeof(c->entries[0]));
+	if (!c)
+		return -ENOMEM;
+	c->nent = p->nleaves;
+	for (i = 0; i < p->nleaves; i++) {
+		const struct vgen_kvm_leaf *l = &p->leaves[i];
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		e->function = l->function;
+		e->index = l->index;
+		e->flags = l->flags;
+		e->eax = l->regs[0];
+		e->ebx = l->regs[1];
+		e->ecx = l->regs[2];
+		e->edx = l->regs[3];
+		/* This VP's initial APIC ID and x2APIC ID, as vgen does. */
+		if (l->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) |
+				 ((apic_id & 0xff) << 24);
+		if (l->function == 0xb || l->function == 0x1f)
+			e->edx = apic_id;
+	}
+	ret = vgen_sys_ioctl(fd, KVM_SET_CPUID2, (unsigned long)c);
+	free(c);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/*
+ * Block the kick in the calling thread and let KVM_RUN unblock it: the
+ * vCPU's signal mask is the thread's mask without the kick.
+ */
+static int vgen_kvm_setup_signals(int fd)
+{
+	struct {
+		struct kvm_signal_mask hdr;
+		uint8_t set[8];
+	} m;
+	sigset_t kick, old;
+	long ret;
+
+	pthread_once(&vgen_kvm_sig_once, vgen_kvm_install_handler);
+	if (vgen_kvm_sig_err)
+		return vgen_kvm_sig_err;
+	sigemptyset(&kick);
+	sigaddset(&kick, VGEN_KVM_KICK_SIGNAL);
+	ret = pthread_sigmask(SIG_BLOCK, &kick, &old);
+	if (ret)
+		return (int)-ret;
+	sigdelset(&old, VGEN_KVM_KICK_SIGNAL);
+	/* The kernel's sigset_t on x86-64 is the first 8 bytes of glibc's. */
+	m.hdr.len = 8;
+	memcpy(m.set, &old, 8);
+	ret = vgen_sys_ioctl(fd, KVM_SET_SIGNAL_MASK, (unsigned long)&m);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_kvm_create_vp(struct vgen_binder *binder,
+			      struct vgen_processor *proc)
+{
+	struct vgen_kvm_vm *p = binder->part->vm.priv;
+	uint32_t apic_id = p->apic_ids[binder->index];
+	struct vgen_kvm_vcpu *v;
+	void *kr;
+	long ret;
+	int fd;
+
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ret = vgen_sys_ioctl(binder->part->vm.fd, KVM_CREATE_VCPU, apic_id);
+	if (ret < 0) {
+		free(v);
+		return (int)ret;
+	}
+	fd = (int)ret;
+	v->kr_size = (size_t)p->vcpu_mmap_size;
+	kr = mmap(NULL, v->kr_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (kr == MAP_FAILED) {
+		ret = -errno;
+		goto fail;
+	}
+	v->kr = kr;
+	ret = vgen_kvm_set_cpuid2(p, fd, apic_id);
+	if (!ret)
+		ret = vgen_kvm_setup_signals(fd);
+	if (ret) {
+		munmap(kr, v->kr_size);
+		goto fail;
+	}
+	v->thread = pthread_self();
+	proc->fd = fd;
+	proc->run = &v->run;
+	proc->priv = v;
+	return 0;
+fail:
+	/* The KVM vCPU is gone with its fd, but its id stays used. */
+	close(fd);
+	free(v);
+	return (int)ret;
+}
+
+static void vgen_kvm_destroy_vp(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+
+	munmap(v->kr, v->kr_size);
+	close(proc->fd);
+	free(v);
+}
+
+/* Consume kicks that arrived while the thread was not in KVM_RUN. */
+static bool vgen_kvm_eat_kicks(void)
+{
+	struct timespec zero = { 0, 0 };
+	bool kicked = vgen_kvm_kicked;
+	sigset_t set;
+
+	vgen_kvm_kicked = 0;
+	sigemptyset(&set);
+	sigaddset(&set, VGEN_KVM_KICK_SIGNAL);
+	while (sigtimedwait(&set, NULL, &zero) == VGEN_KVM_KICK_SIGNAL)
+		kicked = true;
+	return kicked;
+}
+
+static uint8_t *vgen_kvm_io_data(struct vgen_kvm_vcpu *v, uint32_t elem)
+{
+	return (uint8_t *)v->kr + v->kr->io.data_offset +
+	       (size_t)elem * v->kr->io.size;
+}
+
+/* Report element v->io_cur of the current (string) I/O exit. */
+static void vgen_kvm_report_io(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct vgen_run *run = &v->run;
+	uint32_t data = 0;
+
+	run->exit_reason = VGEN_EXIT_IO;
+	run->io.port = v->kr->io.port;
+	run->io.size = v->kr->io.size;
+	run->io.direction = v->kr->io.direction == KVM_EXIT_IO_OUT ?
+			    VGEN_EXIT_IO_OUT : VGEN_EXIT_IO_IN;
+	if (run->io.direction == VGEN_EXIT_IO_OUT) {
+		memcpy(&data, vgen_kvm_io_data(v, v->io_cur), run->io.size);
+		v->read = VGEN_KVM_READ_NONE;
+	} else {
+		v->read = VGEN_KVM_READ_IO;
+	}
+	run->io.data = data;
+	proc->pending_completion = true;
+}
+
+static void vgen_kvm_internal(struct vgen_processor *proc, uint32_t suberror,
+			      const uint64_t *data, uint32_t ndata)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct vgen_run *run = &v->run;
+	struct kvm_regs regs;
+	uint32_t i;
+
+	run->exit_reason = VGEN_EXIT_INTERNAL_ERROR;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.suberror = suberror;
+	run->internal.data[0] = 0;
+	if (!ioctl(proc->fd, KVM_GET_REGS, &regs))
+		run->internal.data[0] = regs.rip;
+	for (i = 0; i < ndata && i + 1 < VGEN_INTERNAL_MAX_DATA; i++)
+		run->internal.data[i + 1] = data[i];
+	run->internal.ndata = i + 1;
+}
+
+/* Translate the KVM exit in kvm_run into the vgen run page. */
+static void vgen_kvm_translate(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct kvm_run *kr = v->kr;
+	struct vgen_run *run = &v->run;
+	uint64_t d[2];
+
+	proc->pending_completion = false;
+	v->read = VGEN_KVM_READ_NONE;
+	switch (kr->exit_reason) {
+	case KVM_EXIT_IO:
+		if (!kr->io.count || !kr->io.size || kr->io.size > 4 ||
+		    kr->io.data_offset > v->kr_size ||
+		    (size_t)kr->io.count * kr->io.size >
+		    v->kr_size - kr->io.data_offset) {
+			d[0] = kr->exit_reason;
+			vgen_kvm_internal(proc, VGEN_INTERNAL_INVALID_STATE,
+					  d, 1);
+			break;
+		}
+		v->io_cur = 0;
+		v->io_count = kr->io.count;
+		vgen_kvm_report_io(proc);
+		break;
+	case KVM_EXIT_MMIO:
+		run->exit_reason = VGEN_EXIT_MMIO;
+		run->mmio.gpa = kr->mmio.phys_addr;
+		run->mmio.size = kr->mmio.len;
+		run->mmio.is_write = kr->mmio.is_write ? 1 : 0;
+		memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		if (kr->mmio.is_write)
+			memcpy(run->mmio.data, kr->mmio.data,
+			       sizeof(run->mmio.data));
+		else
+			v->read = VGEN_KVM_READ_MMIO;
+		proc->pending_completion = true;
+		break;
+	case KVM_EXIT_HLT:
+		run->exit_reason = VGEN_EXIT_HLT;
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		run->exit_reason = VGEN_EXIT_SHUTDOWN;
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		d[0] = kr->exit_reason;
+		d[1] = kr->fail_entry.hardware_entry_failure_reason;
+		vgen_kvm_internal(proc, VGEN_INTERNAL_INVALID_STATE, d, 2);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vgen_kvm_internal(proc,
+				  kr->internal.suberror ==
+				  KVM_INTERNAL_ERROR_EMULATION ?
+				  VGEN_INTERNAL_EMULATION_FAILURE :
+				  VGEN_INTERNAL_INVALID_STATE,
+				  (const uint64_t *)kr->internal.data,
+				  kr->internal.ndata > 16 ? 16 :
+				  kr->internal.ndata);
+		break;
+	default:
+		d[0] = kr->exit_reason;
+		vgen_kvm_internal(proc, VGEN_INTERNAL_INVALID_STATE, d, 1);
+		break;
+	}
+}
+
+/* KVM_RUN; returns 0 or -errno (-EINTR: KVM_EXIT_INTR). */
+static int vgen_kvm_enter(struct vgen_processor *proc, uint8_t imm)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+
+	v->kr->immediate_exit = imm;
+	if (ioctl(proc->fd, KVM_RUN, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void vgen_kvm_set_exit(struct vgen_processor *proc, uint32_t reason)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+
+	v->run.exit_reason = reason;
+	v->read = VGEN_KVM_READ_NONE;
+	proc->pending_completion = false;
+}
+
+static int vgen_kvm_run(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct vgen_run *run = &v->run;
+	uint8_t imm;
+	int ret;
+
+	if (run->flags)
+		return -EINVAL;
+	/* Hand the data of the previous IN / MMIO read to KVM. */
+	if (v->read == VGEN_KVM_READ_IO)
+		memcpy(vgen_kvm_io_data(v, v->io_cur), &run->io.data,
+		       run->io.size);
+	else if (v->read == VGEN_KVM_READ_MMIO)
+		memcpy(v->kr->mmio.data, run->mmio.data,
+		       sizeof(v->kr->mmio.data));
+	v->read = VGEN_KVM_READ_NONE;
+	/* The next element of a string I/O, before anything else. */
+	if (v->io_count && ++v->io_cur < v->io_count) {
+		vgen_kvm_report_io(proc);
+		return 0;
+	}
+	v->io_count = 0;
+
+	imm = __atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED);
+	run->exit_reason = VGEN_EXIT_UNKNOWN;
+	__atomic_store_n(&v->in_run, 1, __ATOMIC_SEQ_CST);
+	if (!imm && __atomic_load_n(&v->yield_pending, __ATOMIC_SEQ_CST)) {
+		/* Complete a pending exit first, then report the yield. */
+		if (proc->pending_completion) {
+			ret = vgen_kvm_enter(proc, 1);
+			if (ret == 0) {
+				/* Completing it made another exit. */
+				vgen_kvm_translate(proc);
+				goto out;
+			}
+			if (ret != -EINTR)
+				goto out;
+		}
+		__atomic_store_n(&v->yield_pending, 0, __ATOMIC_SEQ_CST);
+		vgen_kvm_set_exit(proc, VGEN_EXIT_YIELD);
+		ret = 0;
+		goto out;
+	}
+	for (;;) {
+		ret = vgen_kvm_enter(proc, imm);
+		if (ret != -EINTR)
+			break;
+		/* Something ended KVM_RUN before or in the guest. */
+		if (imm) {
+			vgen_kvm_set_exit(proc, VGEN_EXIT_INTR);
+			goto out;
+		}
+		proc->pending_completion = false;
+		v->read = VGEN_KVM_READ_NONE;
+		if (vgen_kvm_eat_kicks() || __atomic_load_n(&v->yield_pending,
+							     __ATOMIC_SEQ_CST)) {
+			if (__atomic_exchange_n(&v->yield_pending, 0,
+						__ATOMIC_SEQ_CST)) {
+				vgen_kvm_set_exit(proc, VGEN_EXIT_YIELD);
+				ret = 0;
+				goto out;
+			}
+			/* A stale kick of a yield already reported. */
+			continue;
+		}
+		vgen_kvm_set_exit(proc, VGEN_EXIT_INTR);
+		goto out;
+	}
+	if (ret == 0) {
+		vgen_kvm_translate(proc);
+	} else {
+		proc->pending_completion = false;
+		v->read = VGEN_KVM_READ_NONE;
+	}
+out:
+	__atomic_store_n(&v->in_run, 0, __ATOMIC_SEQ_CST);
+	return ret;
+}
+
+/*
+ * Setting state while an exit is pending: complete the exit first (with
+ * the data in the run page for a read), so that KVM's completion does not
+ * overwrite the new state later. vgen instead drops the pending read.
+ */
+static int vgen_kvm_flush(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	int i, ret;
+
+	for (i = 0; i < 16 && proc->pending_completion; i++) {
+		if (v->read == VGEN_KVM_READ_IO)
+			memcpy(vgen_kvm_io_data(v, v->io_cur),
+			       &v->run.io.data, v->run.io.size);
+		else if (v->read == VGEN_KVM_READ_MMIO)
+			memcpy(v->kr->mmio.data, v->run.mmio.data,
+			       sizeof(v->kr->mmio.data));
+		v->read = VGEN_KVM_READ_NONE;
+		v->io_count = 0;
+		ret = vgen_kvm_enter(proc, 1);
+		proc->pending_completion = false;
+		if (ret == 0)
+			vgen_kvm_translate(proc);
+		else if (ret != -EINTR)
+			return ret;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* VP state */
+
+#define VGEN_RFLAGS_VALID	0x3f7fd7ULL
+
+static int vgen_kvm_get_regs(struct vgen_processor *proc,
+			     struct vgen_regs *r)
+{
+	struct kvm_regs k;
+
+	if (ioctl(proc->fd, KVM_GET_REGS, &k) < 0)
+		return -errno;
+	memset(r, 0, sizeof(*r));
+	r->gpr[VGEN_REG_RAX] = k.rax;
+	r->gpr[VGEN_REG_RCX] = k.rcx;
+	r->gpr[VGEN_REG_RDX] = k.rdx;
+	r->gpr[VGEN_REG_RBX] = k.rbx;
+	r->gpr[VGEN_REG_RSP] = k.rsp;
+	r->gpr[VGEN_REG_RBP] = k.rbp;
+	r->gpr[VGEN_REG_RSI] = k.rsi;
+	r->gpr[VGEN_REG_RDI] = k.rdi;
+	r->gpr[8] = k.r8;
+	r->gpr[9] = k.r9;
+	r->gpr[10] = k.r10;
+	r->gpr[11] = k.r11;
+	r->gpr[12] = k.r12;
+	r->gpr[13] = k.r13;
+	r->gpr[14] = k.r14;
+	r->gpr[15] = k.r15;
+	r->rip = k.rip;
+	r->rflags = k.rflags;
+	return 0;
+}
+
+static bool vgen_kvm_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		if (*b++)
+			return false;
+	return true;
+}
+
+static int vgen_kvm_set_regs(struct vgen_processor *proc,
+			     const struct vgen_regs *r)
+{
+	struct kvm_regs k;
+	int ret;
+
+	if (r->flags || r->reserved0 ||
+	    !vgen_kvm_zero(r->reserved, sizeof(r->reserved)) ||
+	    (r->rflags & ~VGEN_RFLAGS_VALID))
+		return -EINVAL;
+	ret = vgen_kvm_flush(proc);
+	if (ret)
+		return ret;
+	memset(&k, 0, sizeof(k));
+	k.rax = r->gpr[VGEN_REG_RAX];
+	k.rcx = r->gpr[VGEN_REG_RCX];
+	k.rdx = r->gpr[VGEN_REG_RDX];
+	k.rbx = r->gpr[VGEN_REG_RBX];
+	k.rsp = r->gpr[VGEN_REG_RSP];
+	k.rbp = r->gpr[VGEN_REG_RBP];
+	k.rsi = r->gpr[VGEN_REG_RSI];
+	k.rdi = r->gpr[VGEN_REG_RDI];
+	k.r8 = r->gpr[8];
+	k.r9 = r->gpr[9];
+	k.r10 = r->gpr[10];
+	k.r11 = r->gpr[11];
+	k.r12 = r->gpr[12];
+	k.r13 = r->gpr[13];
+	k.r14 = r->gpr[14];
+	k.r15 = r->gpr[15];
+	k.rip = r->rip;
+	k.rflags = r->rflags | 2;
+	if (ioctl(proc->fd, KVM_SET_REGS, &k) < 0)
+		return -errno;
+	return 0;
+}
+
+static void vgen_kvm_seg_from(struct vgen_segment *s,
+			      const struct kvm_segment *k)
+{
+	s->base = k->base;
+	s->limit = k->limit;
+	s->selector = k->selector;
+	s->attributes = (uint16_t)((k->type & 0xf) | (k->s & 1) << 4 |
+				   (k->dpl & 3) << 5 | (k->present & 1) << 7 |
+				   (k->avl & 1) << 12 | (k->l & 1) << 13 |
+				   (k->db & 1) << 14 | (k->g & 1) << 15);
+}
+
+static void vgen_kvm_seg_to(struct kvm_segment *k,
+			    const struct vgen_segment *s)
+{
+	uint16_t a = s->attributes;
+
+	memset(k, 0, sizeof(*k));
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->selector;
+	k->type = a & 0xf;
+	k->s = (a >> 4) & 1;
+	k->dpl = (a >> 5) & 3;
+	k->present = (a >> 7) & 1;
+	k->avl = (a >> 12) & 1;
+	k->l = (a >> 13) & 1;
+	k->db = (a >> 14) & 1;
+	k->g = (a >> 15) & 1;
+	k->unusable = !k->present;
+}
+
+static int vgen_kvm_get_sregs(struct vgen_processor *proc,
+			      struct vgen_sregs *s)
+{
+	struct kvm_sregs k;
+
+	if (ioctl(proc->fd, KVM_GET_SREGS, &k) < 0)
+		return -errno;
+	memset(s, 0, sizeof(*s));
+	vgen_kvm_seg_from(&s->cs, &k.cs);
+	vgen_kvm_seg_from(&s->ds, &k.ds);
+	vgen_kvm_seg_from(&s->es, &k.es);
+	vgen_kvm_seg_from(&s->fs, &k.fs);
+	vgen_kvm_seg_from(&s->gs, &k.gs);
+	vgen_kvm_seg_from(&s->ss, &k.ss);
+	vgen_kvm_seg_from(&s->tr, &k.tr);
+	vgen_kvm_seg_from(&s->ldt, &k.ldt);
+	s->gdt.base = k.gdt.base;
+	s->gdt.limit = k.gdt.limit;
+	s->idt.base = k.idt.base;
+	s->idt.limit = k.idt.limit;
+	s->cr0 = k.cr0;
+	s->cr2 = k.cr2;
+	s->cr3 = k.cr3;
+	s->cr4 = k.cr4;
+	s->cr8 = k.cr8;
+	s->efer = k.efer;
+	s->apic_base = k.apic_base;
+	return 0;
+}
+
+static int vgen_kvm_set_sregs(struct vgen_processor *proc,
+			      const struct vgen_sregs *s)
+{
+	struct kvm_sregs k;
+	int ret;
+
+	if (s->flags || s->reserved0 ||
+	    !vgen_kvm_zero(s->reserved, sizeof(s->reserved)) ||
+	    !vgen_kvm_zero(s->gdt.pad, sizeof(s->gdt.pad)) ||
+	    !vgen_kvm_zero(s->idt.pad, sizeof(s->idt.pad)))
+		return -EINVAL;
+	/* A 64-bit code segment with D/B (vgen's rule; VMX refuses it). */
+	if ((s->cs.attributes & VGEN_SEG_ATTR_L) &&
+	    (s->cs.attributes & VGEN_SEG_ATTR_DB))
+		return -EINVAL;
+	ret = vgen_kvm_flush(proc);
+	if (ret)
+		return ret;
+	/* Keep what vgen_sregs has no field for (interrupt_bitmap). */
+	if (ioctl(proc->fd, KVM_GET_SREGS, &k) < 0)
+		return -errno;
+	vgen_kvm_seg_to(&k.cs, &s->cs);
+	vgen_kvm_seg_to(&k.ds, &s->ds);
+	vgen_kvm_seg_to(&k.es, &s->es);
+	vgen_kvm_seg_to(&k.fs, &s->fs);
+	vgen_kvm_seg_to(&k.gs, &s->gs);
+	vgen_kvm_seg_to(&k.ss, &s->ss);
+	vgen_kvm_seg_to(&k.tr, &s->tr);
+	vgen_kvm_seg_to(&k.ldt, &s->ldt);
+	k.gdt.base = s->gdt.base;
+	k.gdt.limit = s->gdt.limit;
+	k.idt.base = s->idt.base;
+	k.idt.limit = s->idt.limit;
+	k.cr0 = s->cr0;
+	k.cr2 = s->cr2;
+	k.cr3 = s->cr3;
+	k.cr4 = s->cr4;
+	k.cr8 = s->cr8;
+	k.efer = s->efer;
+	k.apic_base = s->apic_base;
+	if (ioctl(proc->fd, KVM_SET_SREGS, &k) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Header and entries of one KVM_GET_MSRS / KVM_SET_MSRS call. */
+struct vgen_kvm_msrs {
+	struct kvm_msrs hdr;
+	struct kvm_msr_entry e[VGEN_MAX_MSR_ENTRIES];
+};
+
+static bool vgen_kvm_msr_known(uint32_t index)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vgen_kvm_msrs) / sizeof(vgen_kvm_msrs[0]); i++)
+		if (vgen_kvm_msrs[i] == index)
+			return true;
+	return false;
+}
+
+static bool vgen_kvm_canonical(uint64_t v)
+{
+	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
+/* vgen's WRMSR value rules (see struct vgen_msrs). */
+static bool vgen_kvm_msr_value_ok(uint32_t index, uint64_t v)
+{
+	int i;
+
+	switch (index) {
+	case 0x174:
+		return !(v >> 16);
+	case 0x175: case 0x176: case 0xc0000082: case 0xc0000083:
+	case 0xc0000102:
+		return vgen_kvm_canonical(v);
+	case 0x277:
+		for (i = 0; i < 8; i++) {
+			uint8_t t = (uint8_t)(v >> (8 * i));
+
+			if (t == 2 || t == 3 || t > 7)
+				return false;
+		}
+		return true;
+	case 0xc0000084: case 0xc0000103:
+		return !(v >> 32);
+	default:
+		return true;
+	}
+}
+
+static int vgen_kvm_msr_check(const struct vgen_msr_entry *e, unsigned int n,
+			      bool set)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (e[i].reserved || !vgen_kvm_msr_known(e[i].index))
+			return -EINVAL;
+		if (set && !vgen_kvm_msr_value_ok(e[i].index, e[i].data))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int vgen_kvm_msr_io(struct vgen_processor *proc, unsigned long req,
+			   struct vgen_kvm_msrs *m, unsigned int n)
+{
+	long ret;
+
+	m->hdr.nmsrs = n;
+	m->hdr.pad = 0;
+	ret = vgen_sys_ioctl(proc->fd, req, (unsigned long)m);
+	if (ret < 0)
+		return (int)ret;
+	return (unsigned long)ret == n ? 0 : -EINVAL;
+}
+
+static int vgen_kvm_get_msrs(struct vgen_processor *proc,
+			     struct vgen_msr_entry *e, unsigned int n)
+{
+	struct vgen_kvm_msrs m;
+	unsigned int i;
+	int ret;
+
+	ret = vgen_kvm_msr_check(e, n, false);
+	if (ret || !n)
+		return ret;
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < n; i++)
+		m.e[i].index = e[i].index;
+	ret = vgen_kvm_msr_io(proc, KVM_GET_MSRS, &m, n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		e[i].data = m.e[i].data;
+	return 0;
+}
+
+static int vgen_kvm_set_msrs(struct vgen_processor *proc,
+			     const struct vgen_msr_entry *e, unsigned int n)
+{
+	struct vgen_kvm_msrs m, old;
+	unsigned int i;
+	int ret;
+
+	ret = vgen_kvm_msr_check(e, n, true);
+	if (ret || !n)
+		return ret;
+	ret = vgen_kvm_flush(proc);
+	if (ret)
+		return ret;
+	/* All or nothing: remember the old values to roll back. */
+	memset(&old, 0, sizeof(old));
+	memset(&m, 0, sizeof(m));
+	for (i = 0; i < n; i++) {
+		old.e[i].index = e[i].index;
+		m.e[i].index = e[i].index;
+		m.e[i].data = e[i].data;
+	}
+	ret = vgen_kvm_msr_io(proc, KVM_GET_MSRS, &old, n);
+	if (ret)
+		return ret;
+	ret = vgen_kvm_msr_io(proc, KVM_SET_MSRS, &m, n);
+	if (ret)
+		(void)vgen_kvm_msr_io(proc, KVM_SET_MSRS, &old, n);
+	return ret;
+}
+
+const struct vgen_backend_ops vgen_backend_kvm = {
+	.name = "kvm",
+	.open = vgen_kvm_open,
+	.close = vgen_kvm_close,
+	.check_cap = vgen_kvm_check_cap,
+	.new_partition = vgen_kvm_new_partition,
+	.destroy = vgen_kvm_destroy,
+	.get_cpuid = vgen_kvm_get_cpuid,
+	.set_cpuid = vgen_kvm_set_cpuid,
+	.set_memory = vgen_kvm_set_memory,
+	.build = vgen_kvm_build,
+	.request_yield = vgen_kvm_request_yield,
+	.create_vp = vgen_kvm_create_vp,
+	.destroy_vp = vgen_kvm_destroy_vp,
+	.run = vgen_kvm_run,
+	.get_regs = vgen_kvm_get_regs,
+	.set_regs = vgen_kvm_set_regs,
+	.get_sregs = vgen_kvm_get_sregs,
+	.set_sregs = vgen_kvm_set_sregs,
+	.get_msrs = vgen_kvm_get_msrs,
+	.set_msrs = vgen_kvm_set_msrs,
+};
