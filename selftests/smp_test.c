@@ -22,6 +22,10 @@
 
 /* Bound of every wait for the guest (each poll sleeps 1 ms). */
 #define SMP_WAIT_MS	120000
+/* Threads of create_vp_race (two per VP index). */
+#define SMP_RACE_THREADS	64
+/* Guest RAM: the minimum (raised by vm_create_proto() for many VPs). */
+#define SMP_RAM_MIB	8
 /* Host thread stacks: the threads only run the VP loop. */
 #define SMP_THREAD_STACK	(256 * 1024)
 
@@ -107,8 +111,17 @@ struct vp_thread {
 	pthread_barrier_t *start;	/* all threads bind at once, or NULL */
 	pthread_barrier_t *sync;	/* at the guest's SYNC, or NULL */
 	uint64_t sync_arg;
+	double t_bound, t_synced;	/* when bound, when past the SYNC */
 	int done;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static void *vp_thread_fn(void *p)
 {
@@ -118,6 +131,7 @@ static void *vp_thread_fn(void *p)
 	if (t->start)
 		pthread_barrier_wait(t->start);
 	vcpu = vm_add_vcpu(t->vm, t->index, t->guest_fn);
+	t->t_bound = now_s();
 	if (t->sync) {
 		struct ucall uc;
 		uint64_t cmd = get_ucall(vcpu, &uc);
@@ -126,6 +140,7 @@ static void *vp_thread_fn(void *p)
 			    t->index, cmd);
 		t->sync_arg = uc.args[0];
 		pthread_barrier_wait(t->sync);
+		t->t_synced = now_s();
 	}
 	vcpu_run_to_done(vcpu);
 	__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
@@ -143,6 +158,7 @@ static void run_vps(struct vm *vm, uint32_t n, void *guest_fn, bool together,
 {
 	struct vp_thread *t = calloc(n, sizeof(*t));
 	pthread_t *th = calloc(n, sizeof(*th));
+	double t0 = now_s(), bound = t0, synced = t0;
 	pthread_barrier_t start, sync;
 	uint32_t i;
 
@@ -164,7 +180,13 @@ static void run_vps(struct vm *vm, uint32_t n, void *guest_fn, bool together,
 		TEST_ASSERT(t[i].done, "VP %u did not finish", i);
 		if (sync_args)
 			sync_args[i] = t[i].sync_arg;
+		bound = t[i].t_bound > bound ? t[i].t_bound : bound;
+		synced = t[i].t_synced > synced ? t[i].t_synced : synced;
 	}
+	if (together)
+		fprintf(stderr, "# %u VPs: all bound after %.2f s, all at the "
+			"SYNC after %.2f s, all done after %.2f s\n", n,
+			bound - t0, synced - t0, now_s() - t0);
 	if (together) {
 		pthread_barrier_destroy(&start);
 		pthread_barrier_destroy(&sync);
@@ -173,9 +195,14 @@ static void run_vps(struct vm *vm, uint32_t n, void *guest_fn, bool together,
 	free(t);
 }
 
+/*
+ * A finalized VM of @n VPs with as little RAM as they need (pinning RAM
+ * is slow on the debug kernel): vm_create_proto() raises it for the
+ * stacks.
+ */
 static struct vm *smp_vm(uint32_t n)
 {
-	struct vm *vm = vm_create_proto(n, VM_DEFAULT_RAM_MIB);
+	struct vm *vm = vm_create_proto(n, SMP_RAM_MIB);
 
 	vm_finalize(vm);
 	return vm;
@@ -232,31 +259,31 @@ static void *create_vp_thread(void *p)
 }
 
 /*
- * 256 threads race to create 128 VPs, two per index: exactly one of each
- * pair gets the VP fd, the other -EEXIST.
+ * SMP_RACE_THREADS threads race to create half as many VPs, two per index:
+ * exactly one of each pair gets the VP fd, the other -EEXIST.
  */
 TEST_F_TIMEOUT(smp, create_vp_race, 300)
 {
-	struct creator c[SMP_MANY_VPS];
-	pthread_t th[SMP_MANY_VPS];
+	struct creator c[SMP_RACE_THREADS];
+	pthread_t th[SMP_RACE_THREADS];
 	struct vgen_create_vp cv;
 	pthread_barrier_t start;
 	struct vm *vm;
 	uint32_t i;
 	int ok;
 
-	REQUIRE_VPS(SMP_MANY_VPS / 2);
-	vm = smp_vm(SMP_MANY_VPS / 2);
-	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, SMP_MANY_VPS));
-	for (i = 0; i < SMP_MANY_VPS; i++) {
+	REQUIRE_VPS(SMP_RACE_THREADS / 2);
+	vm = smp_vm(SMP_RACE_THREADS / 2);
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, SMP_RACE_THREADS));
+	for (i = 0; i < SMP_RACE_THREADS; i++) {
 		c[i].vm = vm;
 		c[i].index = i / 2;
 		c[i].start = &start;
 		th[i] = start_thread(create_vp_thread, &c[i]);
 	}
-	for (i = 0; i < SMP_MANY_VPS; i++)
+	for (i = 0; i < SMP_RACE_THREADS; i++)
 		join_thread(th[i]);
-	for (i = 0; i < SMP_MANY_VPS; i += 2) {
+	for (i = 0; i < SMP_RACE_THREADS; i += 2) {
 		ok = (c[i].ret >= 0) + (c[i + 1].ret >= 0);
 		EXPECT_EQ(1, ok) {
 			TH_LOG("index %u: %ld, %ld", i / 2, c[i].ret,
@@ -268,7 +295,7 @@ TEST_F_TIMEOUT(smp, create_vp_race, 300)
 	memset(&cv, 0, sizeof(cv));
 	cv.vp_index = 5;
 	EXPECT_EQ(-EEXIST, __vgen_ioctl(vm->fd, VGEN_CREATE_VP, &cv));
-	for (i = 0; i < SMP_MANY_VPS; i++)
+	for (i = 0; i < SMP_RACE_THREADS; i++)
 		if (c[i].ret >= 0)
 			EXPECT_EQ(0, close((int)c[i].ret));
 	pthread_barrier_destroy(&start);

@@ -32,9 +32,9 @@
 /*
  * A VM gets at least this much RAM below the VP stacks (64 KiB per VP at
  * the top of RAM, see libvgen's GUEST CONTRACT): the loader area and the
- * test binary, loaded at 4 MiB.
+ * test binary, loaded at 4 MiB (the test binaries are well below 2 MiB).
  */
-#define VM_IMAGE_RESERVE_MIB	16
+#define VM_IMAGE_RESERVE_MIB	6
 
 /* Raw ioctl: returns the ioctl's result or -errno. */
 long __vgen_ioctl(int fd, unsigned long req, const void *arg);
