@@ -4,7 +4,8 @@
  * threads, concurrent VGEN_CREATE_VP of one index, classic lock-free
  * algorithms on 4 VPs at once (ticket lock, atomic counters incl. LOCKed
  * operands crossing a page, SPSC ring relying on x86-TSO, MPSC queue with
- * CMPXCHG, Peterson's lock with MFENCE), and the partition's life time:
+ * CMPXCHG, Peterson's lock and a store-buffering litmus test with MFENCE),
+ * and the partition's life time:
  * the partition and VP fds closed in various orders while VPs run, and
  * process exit or SIGKILL with running VPs.
  */
@@ -401,6 +402,27 @@ TEST_F_TIMEOUT(smp, peterson_mfence, 300)
 		EXPECT_EQ(2 * SMP_PETERSON_ITERS, pl[i].value);
 		EXPECT_EQ(0, pl[i].flag[0]);
 		EXPECT_EQ(0, pl[i].flag[1]);
+	}
+	vm_destroy(vm);
+}
+
+/* Store-buffering litmus test with MFENCE: never both loads early. */
+TEST_F_TIMEOUT(smp, store_buffering_mfence, 300)
+{
+	struct smp_sb *sb;
+	struct vm *vm;
+	int i;
+
+	REQUIRE_VPS(SMP_VPS);
+	vm = smp_vm(SMP_VPS);
+	run_vps(vm, SMP_VPS, guest_smp_sb, false, NULL);
+	sb = gva_hva(vm, smp_sb);
+	for (i = 0; i < SMP_VPS / 2; i++) {
+		EXPECT_EQ(0, sb[i].both_missed);
+		EXPECT_EQ(2 * SMP_SB_ROUNDS, sb[i].go);
+		EXPECT_EQ(2 * SMP_SB_ROUNDS, sb[i].done);
+		TH_LOG("pair %d: both saw the other's store in %llu of %d rounds",
+		       i, (unsigned long long)sb[i].saw_both, SMP_SB_ROUNDS);
 	}
 	vm_destroy(vm);
 }

@@ -17,6 +17,7 @@
 #define SMP_MPSC_MSGS		300	/* messages per producer */
 #define SMP_MPSC_SIZE		8	/* slots of the MPSC queue */
 #define SMP_PETERSON_ITERS	200	/* Peterson lock rounds per VP */
+#define SMP_SB_ROUNDS		200	/* store-buffering litmus rounds */
 
 #define SMP_CACHELINE	64
 #define SMP_PAD(n)	char n[SMP_CACHELINE - sizeof(uint64_t)]
@@ -88,6 +89,18 @@ extern uint8_t smp_split[3 * 4096];	/* page-crossing LOCKed counters */
 extern struct smp_spsc smp_spsc[SMP_VPS / 2];
 extern struct smp_mpsc smp_mpsc;
 extern struct smp_peterson smp_peterson[SMP_VPS / 2];
+
+/* Store-buffering litmus test (x = 1; MFENCE; r = y) for two VPs. */
+struct smp_sb {
+	volatile uint64_t x[2];		/* each VP's store: the round */
+	volatile uint64_t go;		/* round barrier (2 arrivals/round) */
+	volatile uint64_t seen[2];	/* each VP saw the other's store */
+	volatile uint64_t done;		/* result barrier */
+	volatile uint64_t both_missed;	/* rounds where neither saw it */
+	volatile uint64_t saw_both;	/* rounds where both saw it */
+};
+
+extern struct smp_sb smp_sb[SMP_VPS / 2];
 extern volatile uint64_t smp_spin_entered[SMP_VPS];
 extern volatile uint64_t smp_spin_count[SMP_VPS];
 extern volatile uint64_t smp_spin_stop;
@@ -102,6 +115,7 @@ void guest_smp_atomics(uint64_t vp_index, uint64_t vp_count);
 void guest_smp_spsc(uint64_t vp_index, uint64_t vp_count);
 void guest_smp_mpsc(uint64_t vp_index, uint64_t vp_count);
 void guest_smp_peterson(uint64_t vp_index, uint64_t vp_count);
+void guest_smp_sb(uint64_t vp_index, uint64_t vp_count);
 void guest_smp_spin(uint64_t vp_index, uint64_t vp_count);
 
 #endif

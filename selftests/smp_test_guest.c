@@ -14,6 +14,7 @@ uint8_t smp_split[3 * 4096] __attribute__((aligned(4096)));
 struct smp_spsc smp_spsc[SMP_VPS / 2];
 struct smp_mpsc smp_mpsc;
 struct smp_peterson smp_peterson[SMP_VPS / 2];
+struct smp_sb smp_sb[SMP_VPS / 2];
 volatile uint64_t smp_spin_entered[SMP_VPS];
 volatile uint64_t smp_spin_count[SMP_VPS];
 volatile uint64_t smp_spin_stop;
@@ -245,6 +246,38 @@ void guest_smp_peterson(uint64_t vp_index, uint64_t vp_count)
 		pl->value = v + 1;
 		GUEST_ASSERT_EQ(pl->holder, vp_index);
 		pl->flag[me] = 0;
+	}
+	GUEST_DONE();
+}
+
+/*
+ * The store-buffering litmus test for VPs 0/1 and 2/3: each round both
+ * VPs store the round number to their own x, MFENCE, then load the other
+ * VP's x. With the fence at least one of them must see the other's store
+ * (x86-TSO forbids both loads passing the stores).
+ */
+void guest_smp_sb(uint64_t vp_index, uint64_t vp_count)
+{
+	struct smp_sb *sb = &smp_sb[vp_index / 2];
+	uint64_t me = vp_index & 1, other = me ^ 1, r;
+
+	GUEST_ASSERT(vp_index < SMP_VPS && vp_count == SMP_VPS);
+	for (r = 1; r <= SMP_SB_ROUNDS; r++) {
+		xadd64(&sb->go, 1);
+		while (sb->go < 2 * r)
+			cpu_relax();
+		sb->x[me] = r;
+		mfence();
+		sb->seen[me] = sb->x[other] >= r;
+		xadd64(&sb->done, 1);
+		while (sb->done < 2 * r)
+			cpu_relax();
+		if (!me) {
+			if (!sb->seen[0] && !sb->seen[1])
+				sb->both_missed++;
+			if (sb->seen[0] && sb->seen[1])
+				sb->saw_both++;
+		}
 	}
 	GUEST_DONE();
 }
