@@ -24,7 +24,7 @@
 /* Bound of every wait for the guest (each poll sleeps 1 ms). */
 #define SMP_WAIT_MS	120000
 /* Threads of create_vp_race (two per VP index). */
-#define SMP_RACE_THREADS	64
+#define SMP_RACE_THREADS	32
 /* Guest RAM: the minimum (raised by vm_create_proto() for many VPs). */
 #define SMP_RAM_MIB	8
 /* Host thread stacks: the threads only run the VP loop. */
