@@ -10,7 +10,7 @@
 #define SMP_SLOT_MAGIC	0x5a5a000000000000ULL
 
 /* Iteration counts: small, every VP is an interpreter under TCG. */
-#define SMP_LOCK_ITERS		200	/* ticket lock rounds per VP */
+#define SMP_LOCK_ITERS		50	/* ticket lock rounds per VP */
 #define SMP_ATOMIC_ITERS	500	/* atomic operations of each kind */
 #define SMP_SPSC_MSGS		1000	/* messages per SPSC queue */
 #define SMP_SPSC_SIZE		16	/* entries per SPSC ring */
