@@ -22,7 +22,7 @@
 #include "smp_test.h"
 
 /* Bound of every wait for the guest (each poll sleeps 1 ms). */
-#define SMP_WAIT_MS	120000
+#define SMP_WAIT_MS	240000
 /* Threads of create_vp_race (two per VP index). */
 #define SMP_RACE_THREADS	32
 /* Guest RAM: the minimum (raised by vm_create_proto() for many VPs). */

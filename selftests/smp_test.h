@@ -10,14 +10,14 @@
 #define SMP_SLOT_MAGIC	0x5a5a000000000000ULL
 
 /* Iteration counts: small, every VP is an interpreter under TCG. */
-#define SMP_LOCK_ITERS		50	/* ticket lock rounds per VP */
+#define SMP_LOCK_ITERS		30	/* ticket lock rounds per VP */
 #define SMP_ATOMIC_ITERS	500	/* atomic operations of each kind */
 #define SMP_SPSC_MSGS		1000	/* messages per SPSC queue */
 #define SMP_SPSC_SIZE		16	/* entries per SPSC ring */
 #define SMP_MPSC_MSGS		300	/* messages per producer */
 #define SMP_MPSC_SIZE		8	/* slots of the MPSC queue */
 #define SMP_PETERSON_ITERS	200	/* Peterson lock rounds per VP */
-#define SMP_SB_ROUNDS		200	/* store-buffering litmus rounds */
+#define SMP_SB_ROUNDS		50	/* store-buffering litmus rounds */
 
 #define SMP_CACHELINE	64
 #define SMP_PAD(n)	char n[SMP_CACHELINE - sizeof(uint64_t)]
