@@ -63,12 +63,21 @@ struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
 {
 	struct vgen_proto_config cfg = { .vp_count = nr_vps, .flags = flags };
 	struct vm *vm = calloc(1, sizeof(*vm));
+	uint64_t min_size;
 	int r;
 
 	TEST_ASSERT(vm, "out of memory");
-	TEST_ASSERT(nr_vps <= 8, "at most 8 VPs");
+	TEST_ASSERT(nr_vps >= 1 && nr_vps <= VM_MAX_VPS,
+		    "%u VPs: 1..%u supported", nr_vps, VM_MAX_VPS);
+	vm->vcpus = calloc(nr_vps, sizeof(*vm->vcpus));
+	TEST_ASSERT(vm->vcpus, "out of memory");
 	vm->nr_vps = nr_vps;
 	vm->ram_size = ram_mib << 20;
+	min_size = ((uint64_t)VM_IMAGE_RESERVE_MIB << 20) +
+		   (uint64_t)nr_vps * VGEN_IMAGE_STACK_SIZE;
+	min_size = (min_size + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	if (vm->ram_size < min_size)
+		vm->ram_size = min_size;
 	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(vm->ram != MAP_FAILED, "mmap guest RAM");
@@ -147,6 +156,7 @@ void vm_destroy(struct vm *vm)
 	vgen_hypervisor_close(vm->hv);
 	for (i = 0; i < vm->nr_vps; i++)
 		free(vm->vcpus[i]);
+	free(vm->vcpus);
 	munmap(vm->ram, vm->ram_size);
 	free(vm);
 }

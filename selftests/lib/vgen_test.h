@@ -27,6 +27,14 @@
 
 /* Default guest RAM of a test VM (the test binary loads at 4 MiB). */
 #define VM_DEFAULT_RAM_MIB	32
+/* Most VPs of a test VM (the uapi allows more; every VP needs a stack). */
+#define VM_MAX_VPS		VGEN_MAX_VPS
+/*
+ * A VM gets at least this much RAM below the VP stacks (64 KiB per VP at
+ * the top of RAM, see libvgen's GUEST CONTRACT): the loader area and the
+ * test binary, loaded at 4 MiB (the test binaries are well below 2 MiB).
+ */
+#define VM_IMAGE_RESERVE_MIB	6
 
 /* Raw ioctl: returns the ioctl's result or -errno. */
 long __vgen_ioctl(int fd, unsigned long req, const void *arg);
@@ -69,21 +77,27 @@ struct vm {
 	void *ram;
 	uint64_t ram_size;
 	uint32_t nr_vps;
-	struct vcpu *vcpus[8];
+	struct vcpu **vcpus;		/* nr_vps entries, NULL until added */
 };
 
 /* Proto-partition with RAM at GPA 0, this binary loaded and the loader
- * area prepared. */
+ * area prepared. @ram_mib is raised (to a multiple of 2 MiB) if the VP
+ * stacks would not fit above VM_IMAGE_RESERVE_MIB. */
 struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib);
 /* The same with VGEN_PROTO_* flags (e.g. VGEN_PROTO_USER_MODE_APIC). */
 struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
-				 uint32_t flags);void vm_finalize(struct vm *vm);
-/* Create VP @index on the calling thread, starting at @guest_fn. */
+				 uint32_t flags);
+void vm_finalize(struct vm *vm);
+/*
+ * Create VP @index on the calling thread, starting at @guest_fn. Several
+ * threads may add distinct VPs of one VM concurrently.
+ */
 struct vcpu *vm_add_vcpu(struct vm *vm, uint32_t index, void *guest_fn);
 /* One VP, default RAM, finalized. */
 struct vm *vm_create_with_vcpu(void *guest_fn, struct vcpu **vcpu);
 struct vm *vm_create_with_vcpu_flags(void *guest_fn, struct vcpu **vcpu,
-				     uint32_t flags);void vm_destroy(struct vm *vm);
+				     uint32_t flags);
+void vm_destroy(struct vm *vm);
 
 void *addr_gpa2hva(struct vm *vm, uint64_t gpa);
 #define sync_global_to_guest(vm, g)					\
