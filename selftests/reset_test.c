@@ -190,57 +190,64 @@ TEST(reset_runs_again)
 	vm_destroy(vm);
 }
 
-struct spinner {
+struct prober {
+	struct vm *vm;
 	struct vcpu *vcpu;
-	int ret;
-	uint32_t exit_reason;
+	long get_regs, reset_partition, reset_vp;
 };
 
-static void *spin_thread(void *p)
+/*
+ * Wait until the VP is inside VGEN_RUN (VGEN_GET_REGS then fails with
+ * -EBUSY; the guest spins until it is stopped), try both resets, then
+ * yield the VP.
+ */
+static void *probe_thread(void *p)
 {
-	struct spinner *s = p;
+	struct prober *pr = p;
+	struct vgen_regs regs;
 
-	/* -EBUSY: the main thread's GET_REGS probe held the VP just then. */
 	do {
-		s->ret = __vcpu_run(s->vcpu);
-	} while (s->ret == -EBUSY);
-	s->exit_reason = s->vcpu->run->exit_reason;
+		usleep(1000);
+		pr->get_regs = __vgen_ioctl(pr->vcpu->fd, VGEN_GET_REGS, &regs);
+	} while (pr->get_regs == 0);
+	pr->reset_partition = reset_partition(pr->vm);
+	pr->reset_vp = reset_vp(pr->vcpu);
+	vgen_partition_request_yield(pr->vm->part, 0);
 	return NULL;
 }
 
 /* Resets are refused while a VP runs, and change nothing then. */
 TEST(reset_while_running)
 {
-	struct vgen_regs before, after;
-	struct spinner s = { 0 };
+	struct vgen_sregs sbefore, safter;
+	struct prober pr = { 0 };
+	struct vgen_regs after;
 	struct vcpu *vcpu;
 	struct ucall uc;
 	struct vm *vm;
 	pthread_t th;
-	long r;
 
 	REQUIRE_RESET();
 	vm = vm_create_with_vcpu(guest_rt_spin, &vcpu);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
-	vcpu_regs_get(vcpu, &before);
-	s.vcpu = vcpu;
-	ASSERT_EQ(0, pthread_create(&th, NULL, spin_thread, &s));
-	/* Until the VP is inside VGEN_RUN (it then spins until stopped). */
-	do {
-		usleep(1000);
-		r = __vgen_ioctl(vcpu->fd, VGEN_GET_REGS, &after);
-	} while (r == 0);
-	ASSERT_EQ(-EBUSY, r);
-	EXPECT_EQ(-EBUSY, reset_partition(vm));
-	EXPECT_EQ(-EBUSY, reset_vp(vcpu));
-	ASSERT_EQ(0, vgen_partition_request_yield(vm->part, 0));
+	vcpu_sregs_get(vcpu, &sbefore);
+	pr.vm = vm;
+	pr.vcpu = vcpu;
+	ASSERT_EQ(0, pthread_create(&th, NULL, probe_thread, &pr));
+	/* The processor runs on the thread that bound it. */
+	vcpu_run(vcpu);
 	pthread_join(th, NULL);
-	ASSERT_EQ(0, s.ret);
-	ASSERT_EQ(VGEN_EXIT_YIELD, s.exit_reason);
+	ASSERT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason);
+	EXPECT_EQ(-EBUSY, pr.get_regs);
+	EXPECT_EQ(-EBUSY, pr.reset_partition);
+	EXPECT_EQ(-EBUSY, pr.reset_vp);
 	vcpu_regs_get(vcpu, &after);
-	/* Still the spinning guest, not a reset VP. */
+	/* Still the spinning guest in long mode, not a reset VP. */
 	EXPECT_NE(0xfff0, after.rip);
-	EXPECT_EQ(before.gpr[VGEN_REG_RSP], after.gpr[VGEN_REG_RSP]);
+	vcpu_sregs_get(vcpu, &safter);
+	EXPECT_EQ(sbefore.cr0, safter.cr0);
+	EXPECT_EQ(sbefore.efer, safter.efer);
+	EXPECT_EQ(sbefore.cs.selector, safter.cs.selector);
 	*guest_u64(vm, &rt_stop) = 1;
 	vcpu_run_to_done(vcpu);
 	EXPECT_EQ(0, reset_vp(vcpu));
