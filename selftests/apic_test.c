@@ -62,6 +62,17 @@ static long msi_fixed(struct vm *vm, uint32_t dest, uint8_t vec)
 			  msi_data(vec, VGEN_MSI_DM_FIXED, false));
 }
 
+/* The guest interrupt library works (needs no APIC). */
+TEST(idt_library)
+{
+	int fd = vgen_open_dev();
+
+	if (fd < 0)
+		SKIP(return, "/dev/vgen not present");
+	close(fd);
+	run_guest(guest_idt_selftest);
+}
+
 TEST(caps)
 {
 	int fd;

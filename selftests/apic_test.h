@@ -71,5 +71,6 @@ void guest_lint(void);
 void guest_flood(uint64_t vp_index, uint64_t vp_count);
 void guest_sw_disabled(void);
 void guest_user_apic(void);
+void guest_idt_selftest(void);
 
 #endif

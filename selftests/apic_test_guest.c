@@ -806,3 +806,50 @@ void guest_user_apic(void)
 	__asm__ volatile("hlt");
 	GUEST_DONE();
 }
+
+/* ------------------------------------------- the test library itself */
+
+static void h_skip_insn(struct irq_frame *f)
+{
+	handler_tmr = (uint32_t)f->error;
+	handler_ppr = (uint32_t)f->vector;
+	f->rip += 2;	/* ud2 and wrmsr are two bytes */
+}
+
+/*
+ * No APIC needed: software interrupts and exceptions through the stubs
+ * of lib/irq_stubs.S (frame layout, error codes, RIP changes by handlers).
+ */
+void guest_idt_selftest(void)
+{
+	volatile struct irq_vp_state *s;
+
+	irq_guest_init(0);
+	s = my_irq_state();
+	GUEST_ASSERT_EQ(this_vp(), 0);
+	irq_set_auto_eoi(false);
+	__asm__ volatile("int $0x40" : : : "memory");
+	__asm__ volatile("int $0xfe" : : : "memory");
+	__asm__ volatile("int $0x40" : : : "memory");
+	GUEST_ASSERT_EQ(s->count[0x40], 2);
+	GUEST_ASSERT_EQ(s->count[0xfe], 1);
+	GUEST_ASSERT_EQ(s->nlog, 3);
+	GUEST_ASSERT_EQ(s->log[1], 0xfe);
+
+	irq_set_handler(6, h_skip_insn);
+	irq_set_handler(13, h_skip_insn);
+	handler_tmr = 0xff;
+	__asm__ volatile("ud2" : : : "memory");
+	GUEST_ASSERT_EQ(s->count[6], 1);
+	GUEST_ASSERT_EQ(handler_ppr, 6);
+	GUEST_ASSERT_EQ(handler_tmr, 0);
+	handler_tmr = 0xff;
+	/* WRMSR to a non-existent MSR: #GP(0), error code pushed by the CPU */
+	__asm__ volatile("wrmsr" : : "c"(0x12345678), "a"(0), "d"(0)
+			 : "memory");
+	GUEST_ASSERT_EQ(s->count[13], 1);
+	GUEST_ASSERT_EQ(handler_ppr, 13);
+	GUEST_ASSERT_EQ(handler_tmr, 0);
+	GUEST_ASSERT_EQ(s->nlog, 5);
+	GUEST_DONE();
+}
