@@ -92,10 +92,23 @@ TEST(xapic_self_ipi)
 	run_guest(guest_xapic_self_ipi);
 }
 
+/* One VP whose CPUID leaf 1 ECX also has @ecx_bits. */
+static void run_guest_cpuid(void *guest, uint32_t ecx_bits)
+{
+	struct vm *vm = vm_create_proto(1, VM_DEFAULT_RAM_MIB);
+	struct vcpu *vcpu;
+
+	cpuid_set_leaf1_ecx(vm->fd, ecx_bits);
+	vm_finalize(vm);
+	vcpu = vm_add_vcpu(vm, 0, guest);
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
 TEST(x2apic_self_ipi)
 {
 	REQUIRE_IRQCHIP();
-	run_guest(guest_x2apic_self_ipi);
+	run_guest_cpuid(guest_x2apic_self_ipi, CPUID_1_ECX_X2APIC);
 }
 
 TEST(priority_and_nesting)
@@ -133,7 +146,7 @@ TEST(timer_periodic)
 TEST(tsc_deadline)
 {
 	REQUIRE_IRQCHIP();
-	run_guest(guest_tsc_deadline);
+	run_guest_cpuid(guest_tsc_deadline, CPUID_1_ECX_TSC_DEADLINE);
 }
 
 TEST(sti_shadow)
@@ -385,6 +398,7 @@ TEST(lapic_x2apic_id)
 
 	REQUIRE_IRQCHIP();
 	vm = vm_create_proto_cfg(1, VM_DEFAULT_RAM_MIB, 0, ids);
+	cpuid_set_leaf1_ecx(vm->fd, CPUID_1_ECX_X2APIC);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_lapic_x2apic_id);
 	expect_sync(vcpu, 1);

@@ -20,7 +20,8 @@ struct part {
 	int dev, fd, vp0;
 };
 
-static void part_open(struct part *p, uint32_t flags)
+/* @flags: VGEN_PARTITION_*; @x2apic: CPUID.1:ECX.x2APIC set. */
+static void part_open_cpuid(struct part *p, uint32_t flags, bool x2apic)
 {
 	struct vgen_partition_config cfg = { .vp_count = 2, .flags = flags };
 	struct vgen_create_vp cv = { .vp_index = 0 };
@@ -31,11 +32,18 @@ static void part_open(struct part *p, uint32_t flags)
 	r = __vgen_ioctl(p->dev, VGEN_CREATE_PARTITION, &cfg);
 	TEST_ASSERT(r >= 0, "create partition: %ld", r);
 	p->fd = (int)r;
+	if (x2apic)
+		cpuid_set_leaf1_ecx(p->fd, CPUID_1_ECX_X2APIC);
 	r = __vgen_ioctl_val(p->fd, VGEN_FINALIZE, 0);
 	TEST_ASSERT(r == 0, "finalize: %ld", r);
 	r = __vgen_ioctl(p->fd, VGEN_CREATE_VP, &cv);
 	TEST_ASSERT(r >= 0, "create VP: %ld", r);
 	p->vp0 = (int)r;
+}
+
+static void part_open(struct part *p, uint32_t flags)
+{
+	part_open_cpuid(p, flags, true);
 }
 
 static void part_close(struct part *p)
@@ -403,6 +411,15 @@ TEST(lapic_state_args)
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl(p.fd, VGEN_GET_LAPIC, &st));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl(p.fd, VGEN_SET_LAPIC, &good));
 	EXPECT_EQ(-ENOTTY, __vgen_ioctl(p.dev, VGEN_GET_LAPIC, &st));
+	part_close(&p);
+
+	/* Without x2APIC in CPUID, the x2APIC enable bit is reserved. */
+	part_open_cpuid(&p, 0, false);
+	ASSERT_EQ(0, get_lapic(p.vp0, &good));
+	ASSERT_EQ(0, set_lapic(p.vp0, &good));
+	st = good;
+	st.apic_base |= 1ULL << 10;
+	EXPECT_EQ(-EINVAL, set_lapic(p.vp0, &st));
 	part_close(&p);
 }
 

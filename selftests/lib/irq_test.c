@@ -100,6 +100,23 @@ struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
 	return vm;
 }
 
+void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
+{
+	struct {
+		struct vgen_cpuid hdr;
+		struct vgen_cpuid_entry e[1];
+	} c;
+	long r;
+
+	memset(&c, 0, sizeof(c));
+	c.hdr.nent = 1;
+	c.e[0].function = 1;
+	c.e[0].result[2] = bits;
+	c.e[0].mask[2] = bits;
+	r = __vgen_ioctl(proto_fd, VGEN_SET_CPUID, &c);
+	TEST_ASSERT(r == 0, "VGEN_SET_CPUID: %ld", r);
+}
+
 volatile struct irq_vp_state *guest_irq_state(struct vm *vm, uint32_t vp)
 {
 	TEST_ASSERT(vp < IRQ_MAX_VPS, "bad VP %u", vp);
