@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "vgen_test.h"
@@ -23,8 +24,8 @@
 
 #define FLOOD_VPS	3
 #define FLOOD_SENDERS	4
-#define FLOOD_ACK_MSGS	150
-#define FLOOD_STORM_MSGS 3000
+#define FLOOD_ACK_MSGS	100
+#define FLOOD_STORM_MSGS 1000
 #define FLOOD_LINE	3
 
 /* IA32_APIC_BASE of VP 0 after reset: default base, enabled, BSP. */
@@ -416,7 +417,103 @@ TEST(lapic_x2apic_id)
 	vm_destroy(vm);
 }
 
+/* MSIs reach x2APIC IDs above 255 through the extended destination ID. */
+TEST(msi_x2apic_extended_dest)
+{
+	static const uint32_t ids[1] = { X2_BIG_ID };
+	uint32_t data = msi_data(VEC_X2_ICR, VGEN_MSI_DM_FIXED, false);
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+
+	REQUIRE_IRQCHIP();
+	vm = vm_create_proto_cfg(1, VM_DEFAULT_RAM_MIB, 0, ids);
+	cpuid_set_leaf1_ecx(vm->fd, CPUID_1_ECX_X2APIC);
+	vm_finalize(vm);
+	vcpu = vm_add_vcpu(vm, 0, guest_x2apic_ext_dest);
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_EQ(X2_BIG_ID, uc.args[1]);
+	/* Only the low 8 bits: APIC ID 0x23 does not exist. */
+	EXPECT_EQ(0, signal_msi(vm->fd, msi_addr(X2_BIG_ID & 0xff, false,
+						 false), data));
+	EXPECT_EQ(1, signal_msi(vm->fd, msi_addr(X2_BIG_ID & 0xff, false,
+						 false) |
+				((uint64_t)(X2_BIG_ID >> 8) <<
+				 VGEN_MSI_ADDR_EXT_DEST_SHIFT), data));
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+static void sigusr1(int sig)
+{
+	(void)sig;
+}
+
+struct sig_arg {
+	struct vm *vm;
+	pthread_t vp_thread;
+};
+
+static void *signal_thread(void *p)
+{
+	struct sig_arg *a = p;
+
+	while (!*GUEST_PTR(a->vm, hlt_ready))
+		usleep(1000);
+	usleep(20000);
+	pthread_kill(a->vp_thread, SIGUSR1);
+	return NULL;
+}
+
+/* A signal ends VGEN_RUN of a halted VP (-EINTR); it stays halted. */
+TEST(hlt_signal_then_msi)
+{
+	struct sigaction sa;
+	struct sig_arg a;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	pthread_t th;
+	struct vm *vm;
+
+	REQUIRE_IRQCHIP();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sigusr1;
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	vm = vm_create_with_vcpu(guest_hlt_signal, &vcpu);
+	a.vm = vm;
+	a.vp_thread = pthread_self();
+	ASSERT_EQ(0, pthread_create(&th, NULL, signal_thread, &a));
+	EXPECT_EQ(-EINTR, __vcpu_run(vcpu));
+	pthread_join(th, NULL);
+	EXPECT_EQ(VGEN_EXIT_INTR, vcpu->run->exit_reason);
+	EXPECT_EQ(1, msi_fixed(vm, 0, VEC_HLT));
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_EQ(2, uc.args[0]);
+	EXPECT_EQ(1, uc.args[1]);	/* the HLT was not left early */
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
 /* ---------------------------------------------------------------- IPIs */
+
+/*
+ * The tests with several VPs (each a host thread) and spinning guests get
+ * more than the harness's default 30 s: the test VM has two vCPUs that
+ * the debug kernel and a loaded host make slow. Not a performance bound.
+ */
+#define SMP_TIMEOUT	300
+
+FIXTURE(smp) {
+	int unused;
+};
+
+FIXTURE_SETUP(smp)
+{
+}
+
+FIXTURE_TEARDOWN(smp)
+{
+}
 
 struct vp_arg {
 	struct vm *vm;
@@ -474,37 +571,37 @@ static void run_ipi(struct __test_metadata *_metadata, uint32_t mode)
 	vm_destroy(vm);
 }
 
-TEST(ipi_physical)
+TEST_F_TIMEOUT(smp, ipi_physical, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_PHYSICAL);
 }
 
-TEST(ipi_logical_flat)
+TEST_F_TIMEOUT(smp, ipi_logical_flat, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_LOGICAL_FLAT);
 }
 
-TEST(ipi_logical_cluster)
+TEST_F_TIMEOUT(smp, ipi_logical_cluster, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_CLUSTER);
 }
 
-TEST(ipi_shorthands)
+TEST_F_TIMEOUT(smp, ipi_shorthands, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_SHORTHAND);
 }
 
-TEST(ipi_lowest_priority)
+TEST_F_TIMEOUT(smp, ipi_lowest_priority, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_LOWEST);
 }
 
-TEST(ipi_nmi)
+TEST_F_TIMEOUT(smp, ipi_nmi, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_NMI);
@@ -737,14 +834,14 @@ static void run_flood(struct __test_metadata *_metadata, int ack)
 }
 
 /* Every MSI accepted while none of its vector is pending is handled once. */
-TEST(msi_flood_acked)
+TEST_F_TIMEOUT(smp, msi_flood_acked, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_flood(_metadata, 1);
 }
 
 /* Unpaced MSIs into running and halted VPs: nothing invented or lost. */
-TEST(msi_flood_storm)
+TEST_F_TIMEOUT(smp, msi_flood_storm, SMP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_flood(_metadata, 0);

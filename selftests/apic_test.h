@@ -72,5 +72,9 @@ void guest_flood(uint64_t vp_index, uint64_t vp_count);
 void guest_sw_disabled(void);
 void guest_user_apic(void);
 void guest_idt_selftest(void);
+void guest_x2apic_ext_dest(void);
+void guest_hlt_signal(void);
+
+#define X2_BIG_ID		0x123
 
 #endif

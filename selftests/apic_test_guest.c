@@ -853,3 +853,35 @@ void guest_idt_selftest(void)
 	GUEST_ASSERT_EQ(s->nlog, 5);
 	GUEST_DONE();
 }
+
+/* x2APIC ID above 255 (partition APIC ID X2_BIG_ID), reached by MSIs
+ * with the extended destination ID. */
+void guest_x2apic_ext_dest(void)
+{
+	irq_guest_init(0);
+	irq_disable();
+	apic_enable_x2apic();
+	GUEST_SYNC2(1, rdmsr(MSR_X2APIC_BASE + (APIC_ID >> 4)));
+	irq_window();
+	GUEST_ASSERT_EQ(count(VEC_X2_ICR), 1);
+	GUEST_DONE();
+}
+
+/* Halted with IF = 1 and nothing pending until the host sends VEC_HLT. */
+void guest_hlt_signal(void)
+{
+	volatile struct irq_vp_state *s;
+	uint32_t halts = 0;
+
+	irq_guest_init(0);
+	s = my_irq_state();
+	apic_enable_xapic();
+	irq_disable();
+	hlt_ready = 1;
+	while (!s->count[VEC_HLT]) {
+		hlt_probe();
+		halts++;
+	}
+	GUEST_SYNC2(2, halts);
+	GUEST_DONE();
+}
