@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "vgen_test.h"
-#include "irq_test.h"
+#include "irq_host.h"
 #include "apic_test.h"
 
 #define FLOOD_VPS	3

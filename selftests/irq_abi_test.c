@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "vgen_test.h"
-#include "irq_test.h"
+#include "irq_host.h"
 
 /* A finalized partition without memory: VP 0 created, VP 1 not. */
 struct part {

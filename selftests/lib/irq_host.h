@@ -4,8 +4,8 @@
  * raw wrappers of the VGEN_CAP_IRQCHIP ioctls, MSI encoding, VMs with a
  * chosen partition configuration, and access to the guest's irq_state[].
  */
-#ifndef VGEN_SELFTEST_IRQ_TEST_H
-#define VGEN_SELFTEST_IRQ_TEST_H
+#ifndef VGEN_SELFTEST_IRQ_HOST_H
+#define VGEN_SELFTEST_IRQ_HOST_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host-side helpers for the interrupt selftests; see irq_test.h. */
+/* Host-side helpers for the interrupt selftests; see irq_host.h. */
 #include <errno.h>
 #include <sys/mman.h>
-#include "irq_test.h"
+#include "irq_host.h"
 
 bool have_irqchip(void)
 {
