@@ -100,7 +100,7 @@ struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
 	return vm;
 }
 
-void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
+static void cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
 {
 	struct {
 		struct vgen_cpuid hdr;
@@ -111,10 +111,20 @@ void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
 	memset(&c, 0, sizeof(c));
 	c.hdr.nent = 1;
 	c.e[0].function = 1;
-	c.e[0].result[2] = bits;
-	c.e[0].mask[2] = bits;
+	c.e[0].result[2] = val;
+	c.e[0].mask[2] = mask;
 	r = __vgen_ioctl(proto_fd, VGEN_SET_CPUID, &c);
 	TEST_ASSERT(r == 0, "VGEN_SET_CPUID: %ld", r);
+}
+
+void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
+{
+	cpuid_leaf1_ecx(proto_fd, bits, bits);
+}
+
+void cpuid_clear_leaf1_ecx(int proto_fd, uint32_t bits)
+{
+	cpuid_leaf1_ecx(proto_fd, bits, 0);
 }
 
 volatile struct irq_vp_state *guest_irq_state(struct vm *vm, uint32_t vp)

@@ -68,11 +68,13 @@ struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
 /*
  * CPUID.1:ECX x2APIC (21) and TSC-deadline (24): the in-kernel APIC offers
  * those features only when the partition's CPUID table has them, so the
- * tests that use them set the bits on the proto-partition (@fd).
+ * tests state what they need on the proto-partition (@proto_fd):
+ * cpuid_set_leaf1_ecx() sets @bits, cpuid_clear_leaf1_ecx() clears them.
  */
 #define CPUID_1_ECX_X2APIC	(1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits);
+void cpuid_clear_leaf1_ecx(int proto_fd, uint32_t bits);
 
 /* The guest's irq_state[vp] in guest memory. */
 volatile struct irq_vp_state *guest_irq_state(struct vm *vm, uint32_t vp);
