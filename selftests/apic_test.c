@@ -31,6 +31,25 @@
 /* IA32_APIC_BASE of VP 0 after reset: default base, enabled, BSP. */
 #define APIC_BASE_EXPECTED_BSP	0xfee00900ULL
 
+/*
+ * Every case gets more than the harness's default 30 s: the test VM's
+ * vCPUs are slow on the debug kernel and on a loaded host. Not a
+ * performance bound; a hang still ends the case.
+ */
+#define UP_TIMEOUT	120
+
+FIXTURE(up) {
+	int unused;
+};
+
+FIXTURE_SETUP(up)
+{
+}
+
+FIXTURE_TEARDOWN(up)
+{
+}
+
 static void expect_sync(struct vcpu *vcpu, uint64_t arg)
 {
 	struct ucall uc;
@@ -64,7 +83,7 @@ static long msi_fixed(struct vm *vm, uint32_t dest, uint8_t vec)
 }
 
 /* The guest interrupt library works (needs no APIC). */
-TEST(idt_library)
+TEST_F_TIMEOUT(up, idt_library, UP_TIMEOUT)
 {
 	int fd = vgen_open_dev();
 
@@ -74,7 +93,7 @@ TEST(idt_library)
 	run_guest(guest_idt_selftest);
 }
 
-TEST(caps)
+TEST_F_TIMEOUT(up, caps, UP_TIMEOUT)
 {
 	int fd;
 
@@ -87,7 +106,7 @@ TEST(caps)
 	close(fd);
 }
 
-TEST(xapic_self_ipi)
+TEST_F_TIMEOUT(up, xapic_self_ipi, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest(guest_xapic_self_ipi);
@@ -106,31 +125,31 @@ static void run_guest_cpuid(void *guest, uint32_t ecx_bits)
 	vm_destroy(vm);
 }
 
-TEST(x2apic_self_ipi)
+TEST_F_TIMEOUT(up, x2apic_self_ipi, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest_cpuid(guest_x2apic_self_ipi, CPUID_1_ECX_X2APIC);
 }
 
-TEST(priority_and_nesting)
+TEST_F_TIMEOUT(up, priority_and_nesting, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest(guest_priority);
 }
 
-TEST(tpr_cr8_masking)
+TEST_F_TIMEOUT(up, tpr_cr8_masking, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest(guest_tpr);
 }
 
-TEST(timer_oneshot)
+TEST_F_TIMEOUT(up, timer_oneshot, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest(guest_timer_oneshot);
 }
 
-TEST(timer_periodic)
+TEST_F_TIMEOUT(up, timer_periodic, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct ucall uc;
@@ -144,13 +163,13 @@ TEST(timer_periodic)
 	vm_destroy(vm);
 }
 
-TEST(tsc_deadline)
+TEST_F_TIMEOUT(up, tsc_deadline, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest_cpuid(guest_tsc_deadline, CPUID_1_ECX_TSC_DEADLINE);
 }
 
-TEST(sti_shadow)
+TEST_F_TIMEOUT(up, sti_shadow, UP_TIMEOUT)
 {
 	REQUIRE_IRQCHIP();
 	run_guest(guest_sti_shadow);
@@ -183,7 +202,7 @@ static void *hlt_thread(void *p)
 }
 
 /* HLT waits in the kernel; an MSI from another thread wakes it. */
-TEST(hlt_woken_by_msi)
+TEST_F_TIMEOUT(up, hlt_woken_by_msi, UP_TIMEOUT)
 {
 	struct hlt_arg a = { 0 };
 	struct vcpu *vcpu;
@@ -208,7 +227,7 @@ TEST(hlt_woken_by_msi)
 }
 
 /* A yield ends VGEN_RUN of a halted VP; it stays halted until an MSI. */
-TEST(hlt_yield_then_msi)
+TEST_F_TIMEOUT(up, hlt_yield_then_msi, UP_TIMEOUT)
 {
 	struct hlt_arg a = { 0 };
 	struct vcpu *vcpu;
@@ -238,7 +257,7 @@ TEST(hlt_yield_then_msi)
 }
 
 /* NMI MSIs: taken with IF = 0; a second one waits for the IRET. */
-TEST(nmi_msi)
+TEST_F_TIMEOUT(up, nmi_msi, UP_TIMEOUT)
 {
 	uint64_t addr = msi_addr(0, false, false);
 	uint32_t data = msi_data(0, VGEN_MSI_DM_NMI, false);
@@ -257,7 +276,7 @@ TEST(nmi_msi)
 }
 
 /* MSIs to a software- or globally disabled APIC are refused (0). */
-TEST(msi_to_disabled_apic)
+TEST_F_TIMEOUT(up, msi_to_disabled_apic, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -336,7 +355,7 @@ static struct vm *lapic_state_vm(struct __test_metadata *_metadata,
 	return vm;
 }
 
-TEST(lapic_get_set)
+TEST_F_TIMEOUT(up, lapic_get_set, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -349,7 +368,7 @@ TEST(lapic_get_set)
 }
 
 /* A vector set in IRR by VGEN_SET_LAPIC is delivered (migration). */
-TEST(lapic_set_pending_irr)
+TEST_F_TIMEOUT(up, lapic_set_pending_irr, UP_TIMEOUT)
 {
 	struct vgen_lapic_state st;
 	struct vcpu *vcpu;
@@ -368,7 +387,7 @@ TEST(lapic_set_pending_irr)
 }
 
 /* VGEN_SET_LAPIC starts the timer from the initial count. */
-TEST(lapic_set_timer)
+TEST_F_TIMEOUT(up, lapic_set_timer, UP_TIMEOUT)
 {
 	struct vgen_lapic_state st;
 	struct vcpu *vcpu;
@@ -390,7 +409,7 @@ TEST(lapic_set_timer)
 }
 
 /* x2APIC: the ID register holds the full ID; MSIs address it. */
-TEST(lapic_x2apic_id)
+TEST_F_TIMEOUT(up, lapic_x2apic_id, UP_TIMEOUT)
 {
 	static const uint32_t ids[1] = { 7 };
 	struct vgen_lapic_state st;
@@ -418,7 +437,7 @@ TEST(lapic_x2apic_id)
 }
 
 /* MSIs reach x2APIC IDs above 255 through the extended destination ID. */
-TEST(msi_x2apic_extended_dest)
+TEST_F_TIMEOUT(up, msi_x2apic_extended_dest, UP_TIMEOUT)
 {
 	static const uint32_t ids[1] = { X2_BIG_ID };
 	uint32_t data = msi_data(VEC_X2_ICR, VGEN_MSI_DM_FIXED, false);
@@ -466,7 +485,7 @@ static void *signal_thread(void *p)
 }
 
 /* A signal ends VGEN_RUN of a halted VP (-EINTR); it stays halted. */
-TEST(hlt_signal_then_msi)
+TEST_F_TIMEOUT(up, hlt_signal_then_msi, UP_TIMEOUT)
 {
 	struct sigaction sa;
 	struct sig_arg a;
@@ -609,7 +628,7 @@ TEST_F_TIMEOUT(smp, ipi_nmi, SMP_TIMEOUT)
 
 /* -------------------------------------------------------------- IOAPIC */
 
-TEST(ioapic_routes)
+TEST_F_TIMEOUT(up, ioapic_routes, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -658,7 +677,7 @@ TEST(ioapic_routes)
 
 /* ---------------------------------------------------------------- LINT */
 
-TEST(lint_nmi_extint_fixed)
+TEST_F_TIMEOUT(up, lint_nmi_extint_fixed, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -849,7 +868,7 @@ TEST_F_TIMEOUT(smp, msi_flood_storm, SMP_TIMEOUT)
 
 /* ------------------------------------------------------ user-mode APIC */
 
-TEST(user_mode_apic)
+TEST_F_TIMEOUT(up, user_mode_apic, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct ucall uc;
