@@ -345,16 +345,24 @@ void guest_tsc_deadline(void)
 	apic_write(APIC_TMICT, 1000);
 	GUEST_ASSERT_EQ(apic_read(APIC_TMCCT), 0);
 
-	/* Writing 0 disarms. */
-	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + DEADLINE_DELTA);
+	/*
+	 * Writing 0 disarms. Only conclusive if the disarm completed before
+	 * the deadline (a slow host may preempt the VP between the writes;
+	 * then the timer has fired legitimately).
+	 */
+	d = rdtsc() + DEADLINE_DELTA;
+	wrmsr(MSR_IA32_TSC_DEADLINE, d);
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	far = rdtsc();
 	GUEST_ASSERT_EQ(rdmsr(MSR_IA32_TSC_DEADLINE), 0);
-	d = rdtsc() + 2 * DEADLINE_DELTA;
 	irq_enable();
-	while (rdtsc() < d)
+	while (rdtsc() < d + DEADLINE_DELTA)
 		cpu_relax();
 	irq_disable();
-	GUEST_ASSERT_EQ(count(VEC_DEADLINE), 2);
+	if (far < d)
+		GUEST_ASSERT_EQ(count(VEC_DEADLINE), 2);
+	else
+		GUEST_ASSERT(count(VEC_DEADLINE) <= 3);
 	GUEST_DONE();
 }
 
