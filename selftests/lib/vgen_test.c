@@ -211,7 +211,7 @@ const char *exit_reason_str(uint32_t reason)
 {
 	static const char *const names[] = {
 		"UNKNOWN", "IO", "MMIO", "HLT", "SHUTDOWN", "INTR",
-		"INTERNAL_ERROR", "YIELD",
+		"INTERNAL_ERROR", "YIELD", "EOI", "EXTINT",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] :

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host-side helpers for the interrupt selftests; see irq_host.h. */
+#include <errno.h>
+#include <sys/mman.h>
+#include "irq_host.h"
+
+bool have_irqchip(void)
+{
+	int fd = vgen_open_dev();
+	long cap;
+
+	if (fd < 0)
+		return false;
+	cap = __vgen_ioctl_val(fd, VGEN_CHECK_CAP, VGEN_CAP_IRQCHIP);
+	close(fd);
+	return cap > 0;
+}
+
+long signal_msi(int part_fd, uint64_t address, uint32_t data)
+{
+	struct vgen_msi m;
+
+	memset(&m, 0, sizeof(m));
+	m.address = address;
+	m.data = data;
+	return __vgen_ioctl(part_fd, VGEN_SIGNAL_MSI, &m);
+}
+
+long set_irq_route(int part_fd, uint32_t irq, uint64_t address,
+		   uint32_t data)
+{
+	struct vgen_irq_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.irq = irq;
+	r.flags = address ? VGEN_IRQ_ROUTE_MSI : 0;
+	r.address = address;
+	r.data = data;
+	return __vgen_ioctl(part_fd, VGEN_SET_IRQ_ROUTE, &r);
+}
+
+long assert_irq(int part_fd, uint32_t irq)
+{
+	struct vgen_irq i;
+
+	memset(&i, 0, sizeof(i));
+	i.irq = irq;
+	return __vgen_ioctl(part_fd, VGEN_ASSERT_IRQ, &i);
+}
+
+long pulse_lint(int part_fd, uint32_t vp, uint32_t lint)
+{
+	struct vgen_lint l;
+
+	memset(&l, 0, sizeof(l));
+	l.vp_index = vp;
+	l.lint = lint;
+	return __vgen_ioctl(part_fd, VGEN_PULSE_LINT, &l);
+}
+
+long get_lapic(int vp_fd, struct vgen_lapic_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	return __vgen_ioctl(vp_fd, VGEN_GET_LAPIC, s);
+}
+
+long set_lapic(int vp_fd, const struct vgen_lapic_state *s)
+{
+	return __vgen_ioctl(vp_fd, VGEN_SET_LAPIC, s);
+}
+
+struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
+			       uint32_t flags, const uint32_t *apic_ids)
+{
+	struct vgen_proto_config cfg = {
+		.vp_count = nr_vps, .apic_ids = apic_ids, .flags = flags,
+	};
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int r;
+
+	TEST_ASSERT(vm, "out of memory");
+	TEST_ASSERT(nr_vps <= 8, "at most 8 VPs");
+	vm->nr_vps = nr_vps;
+	vm->ram_size = ram_mib << 20;
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TEST_ASSERT(vm->ram != MAP_FAILED, "mmap guest RAM");
+	r = vgen_image_load_elf_file(vm->ram, vm->ram_size, "/proc/self/exe",
+				     NULL);
+	TEST_ASSERT(!r, "load /proc/self/exe: %s", strerror(-r));
+	r = vgen_image_setup_loader_area(vm->ram, vm->ram_size);
+	TEST_ASSERT(!r, "loader area: %s", strerror(-r));
+	r = vgen_hypervisor_open(NULL, &vm->hv);
+	TEST_ASSERT(!r, "open /dev/vgen: %s", strerror(-r));
+	r = vgen_hypervisor_new_partition(vm->hv, &cfg, &vm->proto);
+	TEST_ASSERT(!r, "new partition: %s", strerror(-r));
+	r = vgen_proto_add_memory(vm->proto, 0, vm->ram_size, vm->ram, 0);
+	TEST_ASSERT(!r, "add memory: %s", strerror(-r));
+	vgen_proto_fd(vm->proto, &vm->fd);
+	return vm;
+}
+
+static void cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
+{
+	struct {
+		struct vgen_cpuid hdr;
+		struct vgen_cpuid_entry e[1];
+	} c;
+	long r;
+
+	memset(&c, 0, sizeof(c));
+	c.hdr.nent = 1;
+	c.e[0].function = 1;
+	c.e[0].result[2] = val;
+	c.e[0].mask[2] = mask;
+	r = __vgen_ioctl(proto_fd, VGEN_SET_CPUID, &c);
+	TEST_ASSERT(r == 0, "VGEN_SET_CPUID: %ld", r);
+}
+
+void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
+{
+	cpuid_leaf1_ecx(proto_fd, bits, bits);
+}
+
+void cpuid_clear_leaf1_ecx(int proto_fd, uint32_t bits)
+{
+	cpuid_leaf1_ecx(proto_fd, bits, 0);
+}
+
+volatile struct irq_vp_state *guest_irq_state(struct vm *vm, uint32_t vp)
+{
+	TEST_ASSERT(vp < IRQ_MAX_VPS, "bad VP %u", vp);
+	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)&irq_state[vp]);
+}
