@@ -81,6 +81,8 @@ static void vgen_partition_release_ref(struct kref *kref)
 	struct vgen_partition *part =
 		container_of(kref, struct vgen_partition, refs);
 
+	/* Out of the registry (no new lookups) before anything goes. */
+	vgen_registry_remove(part);
 	vgen_partition_destroy(part);
 	kfree(part);
 }
@@ -369,6 +371,9 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 	if (ret)
 		goto err_put;
 	ret = vgen_memory_init(part);
+	if (ret)
+		goto err_put;
+	ret = vgen_registry_add(part, cfg);
 	if (ret)
 		goto err_put;
 

@@ -110,6 +110,7 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		return 0;
 	case SVP_EXIT_SHUTDOWN:
 		vgen_vp_set_exit(run, VGEN_EXIT_SHUTDOWN);
+		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_SHUTDOWN);
 		return 0;
 	case SVP_EXIT_FAILURE:
 		vgen_vp_set_exit(run, VGEN_EXIT_INTERNAL_ERROR);
@@ -130,6 +131,7 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		len = min_t(u8, ex->fail.len, sizeof(run->internal.insn));
 		run->internal.insn_len = len;
 		memcpy(run->internal.insn, ex->fail.insn, len);
+		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_INTERNAL_ERROR);
 		return 0;
 	default:
 		pr_warn_ratelimited("vgen: unknown svp exit reason %d\n",
@@ -259,6 +261,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 
 	if (!mutex_trylock(&vp->run_lock))
 		return -EBUSY;
+	vgen_vp_stats_enter(vp);
 
 	if (READ_ONCE(run->flags) || READ_ONCE(run->reserved_in)) {
 		ret = -EINVAL;
@@ -305,6 +308,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 		break;
 	}
 out:
+	vgen_vp_stats_leave(vp, ret);
 	mutex_unlock(&vp->run_lock);
 	return ret;
 }
