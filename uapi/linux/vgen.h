@@ -133,7 +133,8 @@
  *      VGEN_A_VP_INDEX              u32
  *      VGEN_A_VP_APIC_ID            u32
  *      VGEN_A_VP_STATE              u32  VGEN_VP_STATE_*
- *      VGEN_A_VP_RUNS               u64  VGEN_RUN calls that ran
+ *      VGEN_A_VP_RUNS               u64  VGEN_RUN calls that got the VP
+ *                                        (every call but -EBUSY ones)
  *      VGEN_A_VP_INSNS_RETIRED      u64  guest instructions retired, as
  *                                        of the end of the last VGEN_RUN
  *      VGEN_A_VP_RUN_NS             u64  total time inside VGEN_RUN
