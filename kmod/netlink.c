@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/srcu.h>
 #include <linux/user_namespace.h>
@@ -103,6 +104,23 @@ vgen_nl_get_visible(u32 id, const struct vgen_nl_caller *c,
 	return part;
 }
 
+/*
+ * vgen_nl_live_vnr() - the number of @pid (NULL: none; the caller holds a
+ * reference or the RCU read lock) in the caller's PID namespace, or 0 when
+ * it is not visible there or no task of @type uses it any more (its
+ * number may have been reused).
+ */
+static u32 vgen_nl_live_vnr(struct pid *pid, enum pid_type type)
+{
+	u32 nr = 0;
+
+	rcu_read_lock();
+	if (pid && pid_task(pid, type))
+		nr = pid_vnr(pid);
+	rcu_read_unlock();
+	return nr;
+}
+
 /* The VP at @index, or NULL if not created (VPs live as long as @part). */
 static struct vgen_vp *vgen_nl_vp(struct vgen_partition *part, u32 index)
 {
@@ -190,7 +208,8 @@ static int vgen_nl_fill_partition(struct sk_buff *skb,
 		status |= VGEN_PARTITION_STATUS_DEAD;
 
 	if (nla_put_u32(skb, VGEN_A_PARTITION_ID, reg->id) ||
-	    nla_put_u32(skb, VGEN_A_PARTITION_OWNER_PID, pid_vnr(reg->owner)) ||
+	    nla_put_u32(skb, VGEN_A_PARTITION_OWNER_PID,
+			vgen_nl_live_vnr(reg->owner, PIDTYPE_TGID)) ||
 	    nla_put_u32(skb, VGEN_A_PARTITION_OWNER_UID,
 			from_kuid_munged(current_user_ns(), reg->owner_uid)) ||
 	    vgen_nl_put_u64(skb, VGEN_A_PARTITION_CREATED_NS, reg->created_ns,
@@ -245,7 +264,7 @@ static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
 			   int flags)
 {
 	const struct vgen_vp_stats *st = &vp->stats;
-	u32 state;
+	u32 state, tid;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &vgen_nl_family, flags,
@@ -254,6 +273,9 @@ static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
 		return -EMSGSIZE;
 	state = READ_ONCE(st->in_run) ? VGEN_VP_STATE_RUNNING :
 					VGEN_VP_STATE_STOPPED;
+	rcu_read_lock();
+	tid = vgen_nl_live_vnr(rcu_dereference(st->thread), PIDTYPE_PID);
+	rcu_read_unlock();
 	if (nla_put_u32(skb, VGEN_A_PARTITION_ID, part->reg.id) ||
 	    nla_put_u32(skb, VGEN_A_VP_INDEX, vp->index) ||
 	    nla_put_u32(skb, VGEN_A_VP_APIC_ID, vp->apic_id) ||
@@ -265,6 +287,7 @@ static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
 	    vgen_nl_put_u64(skb, VGEN_A_VP_RUN_NS, READ_ONCE(st->run_ns),
 			    VGEN_A_PAD) ||
 	    nla_put_u32(skb, VGEN_A_VP_LAST_EXIT, READ_ONCE(st->last_exit)) ||
+	    nla_put_u32(skb, VGEN_A_VP_HOST_TID, tid) ||
 	    vgen_nl_put_exits(skb, vp)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

@@ -5,6 +5,9 @@
  */
 #include <linux/compiler.h>
 #include <linux/lockdep.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 
@@ -17,8 +20,19 @@
 void vgen_vp_stats_enter(struct vgen_vp *vp)
 {
 	struct vgen_vp_stats *st = &vp->stats;
+	struct pid *old;
 
 	lockdep_assert_held(&vp->run_lock);
+	/* A VP normally stays on one thread: this is rarely taken. */
+	if (rcu_access_pointer(st->thread) != task_pid(current)) {
+		old = rcu_replace_pointer(st->thread,
+					  get_pid(task_pid(current)),
+					  lockdep_is_held(&vp->run_lock));
+		if (old) {
+			synchronize_rcu();
+			put_pid(old);
+		}
+	}
 	st->enter_ns = ktime_get_ns();
 	WRITE_ONCE(st->runs, st->runs + 1);
 	WRITE_ONCE(st->in_run, true);
@@ -50,4 +64,15 @@ void vgen_vp_stats_leave(struct vgen_vp *vp, int ret)
 	WRITE_ONCE(st->insns, svp_insns_retired(vp->cpu));
 	WRITE_ONCE(st->run_ns, st->run_ns + (ktime_get_ns() - st->enter_ns));
 	WRITE_ONCE(st->in_run, false);
+}
+
+/**
+ * vgen_vp_stats_destroy() - release what the counters hold (VP teardown:
+ *	no VGEN_RUN and no reader any more).
+ * @vp: the VP.
+ */
+void vgen_vp_stats_destroy(struct vgen_vp *vp)
+{
+	put_pid(rcu_dereference_protected(vp->stats.thread, true));
+	RCU_INIT_POINTER(vp->stats.thread, NULL);
 }

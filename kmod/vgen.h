@@ -133,8 +133,12 @@ struct vgen_registry_entry {
  * @run_ns: total time spent inside VGEN_RUN.
  * @enter_ns: start of the current VGEN_RUN (private to the VP thread).
  * @exits: exits by VGEN_EXIT_* reason.
+ * @thread: the thread that last entered VGEN_RUN (a counted reference;
+ *	RCU: readers use rcu_dereference(), the VP thread replaces it under
+ *	the run lock and drops the old one after a grace period).
  */
 struct vgen_vp_stats {
+	struct pid __rcu *thread;
 	bool in_run;
 	u32 last_exit;
 	u64 runs;
@@ -284,6 +288,7 @@ unsigned int vgen_registry_generation(void);
 /* stats.c */
 void vgen_vp_stats_enter(struct vgen_vp *vp);
 void vgen_vp_stats_leave(struct vgen_vp *vp, int ret);
+void vgen_vp_stats_destroy(struct vgen_vp *vp);
 
 /* netlink.c (stubs without CONFIG_NET) */
 #if IS_ENABLED(CONFIG_NET)

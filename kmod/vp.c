@@ -660,6 +660,7 @@ static const struct file_operations vgen_vp_fops = {
  */
 void vgen_vp_destroy(struct vgen_vp *vp)
 {
+	vgen_vp_stats_destroy(vp);
 	if (vp->run_page)
 		__free_page(vp->run_page);
 	kvfree(vp->cpu);

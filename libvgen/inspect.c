@@ -77,6 +77,7 @@ static const enum vgen_inspect_kind vgen_inspect_kinds[VGEN_A_MAX + 1] = {
 	[VGEN_A_VP_EXIT]		= K_NEST,
 	[VGEN_A_EVENT]			= K_U32,
 	[VGEN_A_EVENT_REASON]		= K_U32,
+	[VGEN_A_VP_HOST_TID]		= K_U32,
 };
 
 /* ------------------------------------------------------------ parsing */
@@ -330,7 +331,7 @@ static bool vgen_is_partition_scalar(unsigned int attr)
 
 static bool vgen_is_vp_scalar(unsigned int attr)
 {
-	return attr == VGEN_A_PARTITION_ID ||
+	return attr == VGEN_A_PARTITION_ID || attr == VGEN_A_VP_HOST_TID ||
 	       (attr >= VGEN_A_VP_INDEX && attr <= VGEN_A_VP_LAST_EXIT);
 }
 

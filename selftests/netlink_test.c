@@ -416,6 +416,7 @@ TEST(partition_attributes)
 	EXPECT_EQ(0, vattr(vp, VGEN_A_VP_INSNS_RETIRED));
 	EXPECT_EQ(0, vattr(vp, VGEN_A_VP_RUN_NS));
 	EXPECT_EQ(VGEN_EXIT_UNKNOWN, vattr(vp, VGEN_A_VP_LAST_EXIT));
+	EXPECT_EQ(0, vattr(vp, VGEN_A_VP_HOST_TID));
 	for (v = 0; v < 64; v++)
 		EXPECT_EQ(0, vexits(vp, v));
 	EXPECT_EQ(-EINVAL, vgen_inspect_vp_attr(vp, VGEN_A_VP_EXIT, &v));
@@ -474,6 +475,7 @@ TEST(vp_counters)
 	insns = vattr(vp, VGEN_A_VP_INSNS_RETIRED);
 	EXPECT_LT(NL_OUTS, insns);
 	EXPECT_LT(0, vattr(vp, VGEN_A_VP_RUN_NS));
+	EXPECT_EQ(gettid(), vattr(vp, VGEN_A_VP_HOST_TID));
 	vgen_inspect_vp_free(vp);
 
 	/* immediate_exit: an INTR exit; a refused run: no exit. */
@@ -503,6 +505,7 @@ struct spinner {
 	struct vcpu *vcpu;
 	volatile int ready;
 	int ret;
+	pid_t tid;
 };
 
 static void *spinner_thread(void *arg)
@@ -510,6 +513,7 @@ static void *spinner_thread(void *arg)
 	struct spinner *s = arg;
 
 	s->vm = vm_create_with_vcpu(guest_nl_spin, &s->vcpu);
+	s->tid = gettid();
 	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
 	s->ret = __vcpu_run(s->vcpu);
 	return NULL;
@@ -558,6 +562,8 @@ TEST(vp_running)
 	EXPECT_EQ(1, vexits(vp, VGEN_EXIT_YIELD));
 	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_RUNS));
 	EXPECT_EQ(VGEN_EXIT_YIELD, vattr(vp, VGEN_A_VP_LAST_EXIT));
+	EXPECT_EQ(s.tid, vattr(vp, VGEN_A_VP_HOST_TID));
+	EXPECT_NE(gettid(), s.tid);
 	vgen_inspect_vp_free(vp);
 	vm_destroy(s.vm);
 	vgen_inspect_close(ins);

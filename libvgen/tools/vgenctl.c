@@ -171,14 +171,16 @@ static int print_vp(const struct vgen_inspect_vp *vp, void *arg)
 		printf("%s\n\t\t{\"index\": %" PRIu64 ", \"apic_id\": %" PRIu64
 		       ", \"state\": \"%s\", \"runs\": %" PRIu64
 		       ", \"insns_retired\": %" PRIu64 ", \"run_ns\": %" PRIu64
-		       ", \"last_exit\": \"%s\", \"exits\": {",
+		       ", \"last_exit\": \"%s\", \"host_tid\": %" PRIu64
+		       ", \"exits\": {",
 		       *first ? "" : ",", vattr(vp, VGEN_A_VP_INDEX),
 		       vattr(vp, VGEN_A_VP_APIC_ID),
 		       vp_state_name(vattr(vp, VGEN_A_VP_STATE)),
 		       vattr(vp, VGEN_A_VP_RUNS),
 		       vattr(vp, VGEN_A_VP_INSNS_RETIRED),
 		       vattr(vp, VGEN_A_VP_RUN_NS),
-		       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)));
+		       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)),
+		       vattr(vp, VGEN_A_VP_HOST_TID));
 		for (r = 0; r < 64; r++) {
 			if (vgen_inspect_vp_exits(vp, r, &n) || !n)
 				continue;
@@ -195,9 +197,10 @@ static int print_vp(const struct vgen_inspect_vp *vp, void *arg)
 	       vp_state_name(vattr(vp, VGEN_A_VP_STATE)),
 	       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)));
 	printf("    runs %" PRIu64 ", instructions %" PRIu64
-	       ", time in VGEN_RUN %.3f ms\n",
+	       ", time in VGEN_RUN %.3f ms, thread %" PRIu64 "\n",
 	       vattr(vp, VGEN_A_VP_RUNS), vattr(vp, VGEN_A_VP_INSNS_RETIRED),
-	       vattr(vp, VGEN_A_VP_RUN_NS) / 1e6);
+	       vattr(vp, VGEN_A_VP_RUN_NS) / 1e6,
+	       vattr(vp, VGEN_A_VP_HOST_TID));
 	for (r = 0; r < 64; r++) {
 		if (vgen_inspect_vp_exits(vp, r, &n) || !n)
 			continue;

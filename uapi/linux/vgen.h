@@ -140,6 +140,10 @@
  *      VGEN_A_VP_RUN_NS             u64  total time inside VGEN_RUN
  *      VGEN_A_VP_LAST_EXIT          u32  VGEN_EXIT_* of the last exit
  *                                        (VGEN_EXIT_UNKNOWN before one)
+ *      VGEN_A_VP_HOST_TID           u32  thread that last entered
+ *                                        VGEN_RUN, in the reader's PID
+ *                                        namespace (0: none, not visible
+ *                                        there, or gone)
  *      VGEN_A_VP_EXIT               nest, once per exit reason with a
  *                                        non-zero count (multi-attribute):
  *        VGEN_A_EXIT_REASON         u32  VGEN_EXIT_*
@@ -676,6 +680,7 @@ enum vgen_genl_attr {
 	VGEN_A_VP_EXIT,			/* nest: enum vgen_genl_exit_attr */
 	VGEN_A_EVENT,			/* u32 VGEN_EVENT_* */
 	VGEN_A_EVENT_REASON,		/* u32 */
+	VGEN_A_VP_HOST_TID,		/* u32 */
 
 	__VGEN_A_MAX,
 };
