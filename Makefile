@@ -95,10 +95,12 @@ selftests: libvgen kselftest $(BUILD)/selftests/config.status
 LIST_TESTS  = $(SUBMAKE) -s -C $(BUILD)/selftests list-tests
 LIST_GUESTS = $(SUBMAKE) -s -C $(BUILD)/selftests list-guests
 
+# vgenctl goes into the VM next to the tests (netlink_test runs it).
 check: all
 	@guests=$$($(LIST_GUESTS)) && tests=$$($(LIST_TESTS)) && \
 	$(VM)/check --svp $(SRC)/selftests/svp \
-		$$(for g in $$guests; do echo --guest $$g; done) $$tests
+		$$(for g in $$guests; do echo --guest $$g; done) \
+		--guest $(BUILD)/libvgen/vgenctl $$tests
 
 run: all
 	@guests=$$($(LIST_GUESTS)) && \

@@ -129,16 +129,29 @@ static int __init vgen_init(void)
 
 	vgen_check_abi_layout();
 
-	/* The only step so far; later steps unwind with goto labels. */
+	/* Introspection first: partitions announce themselves to it. */
+	ret = vgen_netlink_init();
+	if (ret) {
+		pr_err("vgen: cannot register the generic netlink family: %d\n",
+		       ret);
+		return ret;
+	}
 	ret = misc_register(&vgen_dev);
-	if (ret)
+	if (ret) {
 		pr_err("vgen: cannot register /dev/vgen: %d\n", ret);
+		goto err_netlink;
+	}
+	return 0;
+
+err_netlink:
+	vgen_netlink_exit();
 	return ret;
 }
 
 static void __exit vgen_exit(void)
 {
 	misc_deregister(&vgen_dev);
+	vgen_netlink_exit();
 }
 
 module_init(vgen_init);

@@ -82,6 +82,8 @@ static void vgen_partition_release_ref(struct kref *kref)
 	struct vgen_partition *part =
 		container_of(kref, struct vgen_partition, refs);
 
+	/* Out of the registry (no new lookups) before anything goes. */
+	vgen_registry_remove(part);
 	vgen_partition_destroy(part);
 	kfree(part);
 }
@@ -404,6 +406,9 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 		if (ret)
 			goto err_put;
 	}
+	ret = vgen_registry_add(part, cfg);
+	if (ret)
+		goto err_put;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

@@ -24,9 +24,11 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/pid.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/vgen.h>
 #include <linux/wait.h>
 
@@ -103,6 +105,55 @@ struct vgen_cpuid_table {
 struct vgen_vp;
 
 /**
+ * struct vgen_registry_entry - what the partition registry (registry.c)
+ *	knows about a partition; written once by vgen_registry_add() before
+ *	the partition becomes visible, constant afterwards.
+ * @id: registry id (>= 1), 0 while the partition is not registered.
+ * @owner: thread group of the creating process (a counted reference).
+ * @owner_uid: effective uid of the creator.
+ * @created_ns: creation time, CLOCK_REALTIME nanoseconds.
+ * @backend: effective VGEN_BACKEND_* (never AUTO).
+ * @isolation: VGEN_ISOLATION_* of the configuration.
+ */
+struct vgen_registry_entry {
+	u32 id;
+	struct pid *owner;
+	kuid_t owner_uid;
+	u64 created_ns;
+	u32 backend;
+	u32 isolation;
+};
+
+/* Exit reasons counted per VP (VGEN_EXIT_* below this value). */
+#define VGEN_VP_STAT_EXITS	16
+
+/**
+ * struct vgen_vp_stats - per-VP counters for introspection (stats.c).
+ *	Written only by the thread inside VGEN_RUN (under vgen_vp.run_lock)
+ *	with WRITE_ONCE(); read locklessly with READ_ONCE() by netlink.c.
+ * @in_run: the VP is inside VGEN_RUN.
+ * @last_exit: VGEN_EXIT_* of the last exit.
+ * @runs: VGEN_RUN calls that got the VP.
+ * @insns: guest instructions retired as of the end of the last VGEN_RUN.
+ * @run_ns: total time spent inside VGEN_RUN.
+ * @enter_ns: start of the current VGEN_RUN (private to the VP thread).
+ * @exits: exits by VGEN_EXIT_* reason.
+ * @thread: the thread that last entered VGEN_RUN (a counted reference;
+ *	RCU: readers use rcu_dereference(), the VP thread replaces it under
+ *	the run lock and drops the old one after a grace period).
+ */
+struct vgen_vp_stats {
+	struct pid __rcu *thread;
+	bool in_run;
+	u32 last_exit;
+	u64 runs;
+	u64 insns;
+	u64 run_ns;
+	u64 enter_ns;
+	u64 exits[VGEN_VP_STAT_EXITS];
+};
+
+/**
  * struct vgen_partition - a (proto-)partition.
  * @refs: references: the partition fd and every VP fd.
  * @mm: the creating process's mm (mmgrab'd); ioctls from any other mm
@@ -129,6 +180,7 @@ struct vgen_vp;
  *	partition and its VPs fails with -EIO from then on (written once,
  *	read locklessly with READ_ONCE()).
  * @destroyed: teardown has run (makes vgen_partition_destroy idempotent).
+ * @reg: registry entry (registry.c): id and creator, for introspection.
  */
 struct vgen_partition {
 	struct kref refs;
@@ -152,6 +204,8 @@ struct vgen_partition {
 
 	bool dead;
 	bool destroyed;
+
+	struct vgen_registry_entry reg;
 };
 
 /**
@@ -175,6 +229,7 @@ struct vgen_partition {
  * @wait: where the run thread sleeps while the guest is halted;
  *	vgen_vp_kick() wakes it.
  * @activity: VGEN_VP_ACTIVITY_* (protected by @run_lock).
+ * @stats: introspection counters (see struct vgen_vp_stats).
  */
 struct vgen_vp {
 	struct vgen_partition *part;
@@ -192,6 +247,8 @@ struct vgen_vp {
 	struct vgen_lapic *lapic;
 	wait_queue_head_t wait;
 	u32 activity;
+
+	struct vgen_vp_stats stats;
 };
 
 /* vgen_vp.activity */
@@ -262,5 +319,33 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_request_yield(struct vgen_partition *part,
 			  const struct vgen_yield *args);
+
+/* registry.c */
+int vgen_registry_add(struct vgen_partition *part,
+		      const struct vgen_partition_config *cfg);
+void vgen_registry_remove(struct vgen_partition *part);
+struct vgen_partition *vgen_registry_get(u32 id);
+struct vgen_partition *vgen_registry_get_next(unsigned long *id);
+unsigned int vgen_registry_generation(void);
+
+/* stats.c */
+void vgen_vp_stats_enter(struct vgen_vp *vp);
+void vgen_vp_stats_leave(struct vgen_vp *vp, int ret);
+void vgen_vp_stats_destroy(struct vgen_vp *vp);
+
+/* netlink.c (stubs without CONFIG_NET) */
+#if IS_ENABLED(CONFIG_NET)
+int vgen_netlink_init(void);
+void vgen_netlink_exit(void);
+void vgen_netlink_notify_partition(struct vgen_partition *part, u32 event);
+void vgen_netlink_notify_vp_halted(struct vgen_vp *vp, u32 reason);
+#else
+static inline int vgen_netlink_init(void) { return 0; }
+static inline void vgen_netlink_exit(void) { }
+static inline void vgen_netlink_notify_partition(struct vgen_partition *part,
+						 u32 event) { }
+static inline void vgen_netlink_notify_vp_halted(struct vgen_vp *vp,
+						 u32 reason) { }
+#endif
 
 #endif /* _VGEN_VGEN_H */

@@ -162,6 +162,7 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		return 0;
 	case SVP_EXIT_SHUTDOWN:
 		vgen_vp_set_exit(run, VGEN_EXIT_SHUTDOWN);
+		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_SHUTDOWN);
 		return 0;
 	case SVP_EXIT_FAILURE:
 		vgen_vp_set_exit(run, VGEN_EXIT_INTERNAL_ERROR);
@@ -182,6 +183,7 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		len = min_t(u8, ex->fail.len, sizeof(run->internal.insn));
 		run->internal.insn_len = len;
 		memcpy(run->internal.insn, ex->fail.insn, len);
+		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_INTERNAL_ERROR);
 		return 0;
 	default:
 		pr_warn_ratelimited("vgen: unknown svp exit reason %d\n",
@@ -366,6 +368,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 		up_read(&vp->part->run_gate);
 		return -EBUSY;
 	}
+	vgen_vp_stats_enter(vp);
 
 	if (READ_ONCE(run->flags) || READ_ONCE(run->reserved_in)) {
 		ret = -EINVAL;
@@ -436,6 +439,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 		break;
 	}
 out:
+	vgen_vp_stats_leave(vp, ret);
 	mutex_unlock(&vp->run_lock);
 	up_read(&vp->part->run_gate);
 	return ret;
@@ -834,6 +838,7 @@ void vgen_vp_destroy(struct vgen_vp *vp)
 {
 	if (vp->lapic)
 		vgen_lapic_destroy(vp);
+	vgen_vp_stats_destroy(vp);
 	if (vp->run_page)
 		__free_page(vp->run_page);
 	kvfree(vp->cpu);

@@ -702,6 +702,267 @@ VGEN_EXPORT int vgen_image_init_vp(void *ram, uint64_t ram_size,
 				   uint64_t rip, struct vgen_regs *regs,
 				   struct vgen_sregs *sregs);
 
+/* ------------------------------------------------------------------ */
+/* Inspection (the "vgen" generic netlink family; libmnl)
+ *
+ * Read-only introspection of the live partitions of the whole system
+ * (protocol: "Introspection (generic netlink)" in <linux/vgen.h>). Works
+ * without /dev/vgen access. Without CAP_SYS_ADMIN only the partitions of
+ * the calling process are visible; others behave as if they did not
+ * exist.
+ *
+ * Snapshots (struct vgen_inspect_partition, struct vgen_inspect_vp) are
+ * opaque: read them with the getters, which take the uapi attribute
+ * numbers (VGEN_A_PARTITION_*, VGEN_A_VP_*). Attributes unknown to this
+ * library (from a newer kernel) are skipped; attributes it knows are
+ * validated (length, nesting) and a malformed message is -EPROTO. A
+ * value the kernel did not report is -ENODATA from the getter (an older
+ * kernel).
+ *
+ * A struct vgen_inspect is one netlink connection; use it from one
+ * thread at a time.
+ */
+
+struct vgen_inspect;
+struct vgen_inspect_partition;
+struct vgen_inspect_vp;
+struct vgen_inspect_monitor;
+
+/**
+ * vgen_inspect_open() - connect to the vgen generic netlink family.
+ * @out: receives the connection.
+ *
+ * Errors: -EINVAL NULL @out; -ENOENT the family does not exist (the vgen
+ * module is not loaded); -ENOMEM; socket errors (e.g. -EAFNOSUPPORT
+ * kernel without netlink); -EPROTO unexpected answer.
+ */
+VGEN_EXPORT int vgen_inspect_open(struct vgen_inspect **out);
+
+/**
+ * vgen_inspect_close() - close a connection.
+ * @ins: the connection or NULL (no-op). Returns 0.
+ */
+VGEN_EXPORT int vgen_inspect_close(struct vgen_inspect *ins);
+
+/**
+ * vgen_inspect_error_message() - the kernel's extended-ACK message of the
+ *	last failed request on @ins ("" if none; valid until the next call).
+ * @ins: the connection.
+ */
+VGEN_EXPORT const char *vgen_inspect_error_message(struct vgen_inspect *ins);
+
+/* Returned (instead of 0) by the dump functions: see below. */
+#define VGEN_INSPECT_DUMP_INTR	1
+
+/**
+ * typedef vgen_inspect_partition_fn - called once per partition of a dump.
+ * @p: the snapshot, valid only during the call.
+ * @arg: the caller's argument.
+ *
+ * Return 0 to continue; a negative errno stops the callbacks and becomes
+ * the dump's result (the rest of the dump is read and discarded).
+ */
+typedef int (*vgen_inspect_partition_fn)(const struct vgen_inspect_partition *p,
+					 void *arg);
+
+/** typedef vgen_inspect_vp_fn - as vgen_inspect_partition_fn, for VPs. */
+typedef int (*vgen_inspect_vp_fn)(const struct vgen_inspect_vp *vp,
+				  void *arg);
+
+/**
+ * vgen_inspect_dump_partitions() - every visible partition, by id.
+ * @ins: the connection.
+ * @fn: called for each partition.
+ * @arg: passed to @fn.
+ *
+ * Returns 0, VGEN_INSPECT_DUMP_INTR when partitions appeared or
+ * disappeared during the dump (each partition reported is still a
+ * consistent snapshot; repeat the dump for a consistent list), or -errno:
+ * -EINVAL NULL argument; -EPROTO malformed message; the error of @fn;
+ * kernel errors (see <linux/vgen.h>).
+ */
+VGEN_EXPORT int vgen_inspect_dump_partitions(struct vgen_inspect *ins,
+					     vgen_inspect_partition_fn fn,
+					     void *arg);
+
+/**
+ * vgen_inspect_dump_vps() - every created VP of one partition, by index.
+ * @ins: the connection.
+ * @partition_id: the partition's registry id.
+ * @fn: called for each VP.
+ * @arg: passed to @fn.
+ *
+ * Errors: as vgen_inspect_dump_partitions(); -ENOENT no such (visible)
+ * partition.
+ */
+VGEN_EXPORT int vgen_inspect_dump_vps(struct vgen_inspect *ins,
+				      uint32_t partition_id,
+				      vgen_inspect_vp_fn fn, void *arg);
+
+/**
+ * vgen_inspect_get_partition() - one partition.
+ * @ins: the connection.
+ * @partition_id: its registry id.
+ * @out: receives the snapshot; free it with vgen_inspect_partition_free().
+ *
+ * Errors: -EINVAL; -ENOENT no such (visible) partition; -ENOMEM;
+ * -EPROTO; kernel errors.
+ */
+VGEN_EXPORT int vgen_inspect_get_partition(struct vgen_inspect *ins,
+					   uint32_t partition_id,
+					   struct vgen_inspect_partition **out);
+
+/**
+ * vgen_inspect_get_vp() - one VP.
+ * @ins: the connection.
+ * @partition_id: the partition's registry id.
+ * @vp_index: the VP.
+ * @out: receives the snapshot; free it with vgen_inspect_vp_free().
+ *
+ * Errors: as vgen_inspect_get_partition(); -ENOENT also when the VP does
+ * not exist; -ERANGE @vp_index >= VGEN_MAX_VPS.
+ */
+VGEN_EXPORT int vgen_inspect_get_vp(struct vgen_inspect *ins,
+				    uint32_t partition_id, uint32_t vp_index,
+				    struct vgen_inspect_vp **out);
+
+/**
+ * vgen_inspect_partition_parse() - parse one VGEN_CMD_GET_PARTITION
+ *	netlink message (e.g. received by the caller's own socket).
+ * @msg: the message (struct nlmsghdr, genetlink header, attributes).
+ * @len: bytes available at @msg.
+ * @out: receives the snapshot; free it with vgen_inspect_partition_free().
+ *
+ * Errors: -EINVAL NULL argument; -EPROTO truncated or malformed message,
+ * wrong command, a known attribute with a wrong length or missing region
+ * fields; -ENOMEM.
+ */
+VGEN_EXPORT int vgen_inspect_partition_parse(const void *msg, size_t len,
+					     struct vgen_inspect_partition **out);
+
+/** vgen_inspect_vp_parse() - as vgen_inspect_partition_parse(), for VPs. */
+VGEN_EXPORT int vgen_inspect_vp_parse(const void *msg, size_t len,
+				      struct vgen_inspect_vp **out);
+
+/** vgen_inspect_partition_free() - free a snapshot (NULL: no-op). */
+VGEN_EXPORT void vgen_inspect_partition_free(struct vgen_inspect_partition *p);
+
+/** vgen_inspect_vp_free() - free a snapshot (NULL: no-op). */
+VGEN_EXPORT void vgen_inspect_vp_free(struct vgen_inspect_vp *vp);
+
+/**
+ * vgen_inspect_partition_attr() - a scalar attribute of a partition.
+ * @p: the snapshot.
+ * @attr: VGEN_A_PARTITION_* (not VGEN_A_PARTITION_REGION).
+ * @value: receives the value (u32 attributes zero-extended).
+ *
+ * Errors: -EINVAL NULL argument or @attr not a scalar partition
+ * attribute known to this library; -ENODATA the kernel did not report it.
+ */
+VGEN_EXPORT int vgen_inspect_partition_attr(const struct vgen_inspect_partition *p,
+					    unsigned int attr, uint64_t *value);
+
+/**
+ * struct vgen_inspect_region - one memory region of a partition.
+ * @slot: slot number.
+ * @flags: VGEN_MEM_*.
+ * @gpa: guest physical base.
+ * @size: size in bytes.
+ */
+struct vgen_inspect_region {
+	uint32_t slot;
+	uint32_t flags;
+	uint64_t gpa;
+	uint64_t size;
+};
+
+/**
+ * vgen_inspect_partition_regions() - the memory regions, in slot order.
+ * @p: the snapshot.
+ * @regions: receives the array (owned by @p).
+ * @n: receives the number of regions.
+ *
+ * Errors: -EINVAL NULL argument.
+ */
+VGEN_EXPORT int vgen_inspect_partition_regions(const struct vgen_inspect_partition *p,
+					       const struct vgen_inspect_region **regions,
+					       size_t *n);
+
+/**
+ * vgen_inspect_vp_attr() - a scalar attribute of a VP.
+ * @vp: the snapshot.
+ * @attr: VGEN_A_PARTITION_ID or VGEN_A_VP_* (not VGEN_A_VP_EXIT).
+ * @value: receives the value.
+ *
+ * Errors: as vgen_inspect_partition_attr().
+ */
+VGEN_EXPORT int vgen_inspect_vp_attr(const struct vgen_inspect_vp *vp,
+				     unsigned int attr, uint64_t *value);
+
+/**
+ * vgen_inspect_vp_exits() - the number of exits of a VP with one reason.
+ * @vp: the snapshot.
+ * @reason: VGEN_EXIT_* (< 64).
+ * @count: receives the count (0 when the kernel reported none).
+ *
+ * Errors: -EINVAL NULL argument or @reason >= 64.
+ */
+VGEN_EXPORT int vgen_inspect_vp_exits(const struct vgen_inspect_vp *vp,
+				      uint32_t reason, uint64_t *count);
+
+/**
+ * struct vgen_inspect_event - one event of the "events" group.
+ * @type: VGEN_EVENT_*.
+ * @partition_id: the partition's registry id.
+ * @owner_pid: its creator, in the initial PID namespace.
+ * @vp_index: VGEN_EVENT_VP_HALTED: the VP, else 0xffffffff.
+ * @reason: VGEN_EVENT_VP_HALTED: VGEN_EXIT_SHUTDOWN or
+ *	VGEN_EXIT_INTERNAL_ERROR, else 0.
+ * @reserved: zero (room for later fields; the size never changes).
+ */
+struct vgen_inspect_event {
+	uint32_t type;
+	uint32_t partition_id;
+	uint32_t owner_pid;
+	uint32_t vp_index;
+	uint32_t reason;
+	uint32_t reserved[11];
+};
+
+/**
+ * vgen_inspect_monitor_open() - subscribe to the events group.
+ * @out: receives the monitor (its own netlink connection).
+ *
+ * Errors: as vgen_inspect_open(); -EPERM the caller lacks CAP_SYS_ADMIN.
+ */
+VGEN_EXPORT int vgen_inspect_monitor_open(struct vgen_inspect_monitor **out);
+
+/** vgen_inspect_monitor_close() - close a monitor (NULL: no-op). */
+VGEN_EXPORT int vgen_inspect_monitor_close(struct vgen_inspect_monitor *mon);
+
+/**
+ * vgen_inspect_monitor_fd() - the monitor's socket, for poll() (readable
+ *	when vgen_inspect_monitor_read() has an event or an error).
+ * @mon: the monitor.
+ * @fd: receives the fd (owned by @mon). Errors: -EINVAL.
+ */
+VGEN_EXPORT int vgen_inspect_monitor_fd(struct vgen_inspect_monitor *mon,
+					int *fd);
+
+/**
+ * vgen_inspect_monitor_read() - the next event.
+ * @mon: the monitor.
+ * @ev: receives the event.
+ * @timeout_ms: how long to wait: -1 forever, 0 do not wait.
+ *
+ * Errors: -EINVAL NULL argument; -EAGAIN no event within @timeout_ms;
+ * -ENOBUFS events were lost (the socket overflowed; reading continues
+ * with the next event); -EINTR a signal; -EPROTO malformed event.
+ */
+VGEN_EXPORT int vgen_inspect_monitor_read(struct vgen_inspect_monitor *mon,
+					  struct vgen_inspect_event *ev,
+					  int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -99,6 +99,110 @@
  * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
  * process or dead partition; -ENOMEM out of (memcg-accounted) memory.
  * Each ioctl below lists its other errors.
+ *
+ * Introspection (generic netlink): the module registers the generic
+ * netlink family VGEN_GENL_NAME ("vgen", version VGEN_GENL_VERSION, in
+ * the initial network namespace only) for read-only inspection of live
+ * partitions, and a multicast group VGEN_GENL_MCGRP_EVENTS ("events").
+ * Every partition gets a registry id when it is created: a u32 >= 1,
+ * allocated cyclically (not reused until the id space wraps), never a
+ * kernel pointer. The definitions are at the end of this file.
+ *
+ * Visibility: a caller with CAP_SYS_ADMIN (in the initial user namespace,
+ * both for the socket's opener and the caller) sees every partition;
+ * any other caller sees only the partitions created by its own process
+ * (same thread group). A partition the caller may not see behaves
+ * exactly like one that does not exist (-ENOENT, absent from dumps).
+ * Joining the events group requires CAP_SYS_ADMIN (-EPERM otherwise).
+ *
+ * Commands (the attributes are enum vgen_genl_attr, one flat space; u32
+ * and u64 are host endian, u64 attributes are padded with VGEN_A_PAD):
+ *
+ *  VGEN_CMD_GET_PARTITION
+ *    request: do: VGEN_A_PARTITION_ID (required); dump (NLM_F_DUMP): no
+ *    attribute needed, every visible partition in increasing id order.
+ *    reply: one message per partition with
+ *      VGEN_A_PARTITION_ID          u32  registry id
+ *      VGEN_A_PARTITION_OWNER_PID   u32  creating process (thread group
+ *                                        id) in the reader's PID
+ *                                        namespace, 0 if not visible
+ *                                        there or gone
+ *      VGEN_A_PARTITION_OWNER_UID   u32  creator's effective uid in the
+ *                                        reader's user namespace
+ *      VGEN_A_PARTITION_CREATED_NS  u64  creation time, CLOCK_REALTIME ns
+ *      VGEN_A_PARTITION_BACKEND     u32  effective VGEN_BACKEND_* (AUTO
+ *                                        is reported as what it chose)
+ *      VGEN_A_PARTITION_ISOLATION   u32  VGEN_ISOLATION_*
+ *      VGEN_A_PARTITION_FLAGS       u32  VGEN_PARTITION_* config flags
+ *      VGEN_A_PARTITION_STATUS      u32  VGEN_PARTITION_STATUS_* bits
+ *      VGEN_A_PARTITION_VP_COUNT    u32  configured VP count
+ *      VGEN_A_PARTITION_VPS_CREATED u32  VPs created so far
+ *      VGEN_A_PARTITION_REGION      nest, once per memory region in
+ *                                        slot order (multi-attribute):
+ *        VGEN_A_REGION_SLOT         u32  slot number
+ *        VGEN_A_REGION_GPA          u64  guest physical base
+ *        VGEN_A_REGION_SIZE         u64  size in bytes
+ *        VGEN_A_REGION_FLAGS        u32  VGEN_MEM_*
+ *
+ *  VGEN_CMD_GET_VP
+ *    request: VGEN_A_PARTITION_ID (required); do: also VGEN_A_VP_INDEX
+ *    (required, < VGEN_MAX_VPS); dump: every created VP of the partition
+ *    in index order (VGEN_A_VP_INDEX is ignored).
+ *    reply: one message per VP with
+ *      VGEN_A_PARTITION_ID          u32
+ *      VGEN_A_VP_INDEX              u32
+ *      VGEN_A_VP_APIC_ID            u32
+ *      VGEN_A_VP_STATE              u32  VGEN_VP_STATE_*
+ *      VGEN_A_VP_RUNS               u64  VGEN_RUN calls that got the VP
+ *                                        (every call but -EBUSY ones)
+ *      VGEN_A_VP_INSNS_RETIRED      u64  guest instructions retired, as
+ *                                        of the end of the last VGEN_RUN
+ *      VGEN_A_VP_RUN_NS             u64  total time inside VGEN_RUN
+ *      VGEN_A_VP_LAST_EXIT          u32  VGEN_EXIT_* of the last exit
+ *                                        (VGEN_EXIT_UNKNOWN before one)
+ *      VGEN_A_VP_HOST_TID           u32  thread that last entered
+ *                                        VGEN_RUN, in the reader's PID
+ *                                        namespace (0: none, not visible
+ *                                        there, or gone)
+ *      VGEN_A_VP_EXIT               nest, once per exit reason with a
+ *                                        non-zero count (multi-attribute):
+ *        VGEN_A_EXIT_REASON         u32  VGEN_EXIT_*
+ *        VGEN_A_EXIT_COUNT          u64  exits with that reason
+ *    The counters are updated by the VP's own thread at the end of every
+ *    VGEN_RUN and read without stopping it: each value is exact as of
+ *    some VGEN_RUN boundary, different values may be from different ones.
+ *
+ *  VGEN_CMD_EVENT (multicast on "events" only, never a request)
+ *      VGEN_A_EVENT                 u32  VGEN_EVENT_*
+ *      VGEN_A_PARTITION_ID          u32
+ *      VGEN_A_PARTITION_OWNER_PID   u32  in the initial PID namespace
+ *      VGEN_A_VP_INDEX              u32  VP events only
+ *      VGEN_A_EVENT_REASON          u32  VGEN_EVENT_VP_HALTED: the exit
+ *                                        (VGEN_EXIT_SHUTDOWN or
+ *                                        VGEN_EXIT_INTERNAL_ERROR)
+ *    PARTITION_CREATED is sent before VGEN_CREATE_PARTITION returns the
+ *    fd, PARTITION_DESTROYED when the last reference is gone; every
+ *    created event is followed by exactly one destroyed event.
+ *
+ * Dumps: replies are split over as many messages (and recvmsg() calls)
+ * as needed, ending with NLMSG_DONE. A dump resumes by id (partitions) or
+ * VP index (VPs), so partitions created or destroyed while a dump runs
+ * never break it: every partition that exists during the whole dump is
+ * reported exactly once, others may or may not be. A message is flagged
+ * NLM_F_DUMP_INTR when partitions appeared or disappeared since the
+ * previous part of the dump. A VP dump of a partition destroyed midway
+ * just ends.
+ *
+ * Validation: every request is validated strictly against the command's
+ * policy. Errors (NLMSG_ERROR, with an extended ACK message): -EINVAL
+ * unknown or reply-only attribute, wrong attribute length, trailing or
+ * truncated data, a missing required attribute, non-zero reserved
+ * genetlink header fields; -ERANGE VGEN_A_PARTITION_ID 0 or
+ * VGEN_A_VP_INDEX >= VGEN_MAX_VPS; -ENOENT no such (visible) partition,
+ * or the VP does not exist (yet); -EOPNOTSUPP unknown command or
+ * VGEN_CMD_EVENT as a request. Userspace must ignore attributes it does
+ * not know: later versions add attributes, never change the meaning of
+ * one.
  */
 #ifndef _UAPI_LINUX_VGEN_H
 #define _UAPI_LINUX_VGEN_H
@@ -815,5 +919,96 @@ struct vgen_vp_events {
 #define VGEN_GET_VP_EVENTS	_IOR(VGENIO, 0x89, struct vgen_vp_events)
 #define VGEN_SET_VP_EVENTS	_IOW(VGENIO, 0x8a, struct vgen_vp_events)
 #define VGEN_RESET_VP		_IOW(VGENIO, 0x8b, struct vgen_reset)
+
+/* ------------------------------------------------------------------ */
+/*
+ * Introspection: the "vgen" generic netlink family. See "Introspection
+ * (generic netlink)" in the documentation block at the top of this file.
+ */
+
+#define VGEN_GENL_NAME			"vgen"
+#define VGEN_GENL_VERSION		1
+#define VGEN_GENL_MCGRP_EVENTS		"events"
+
+/* Commands (genlmsghdr.cmd). */
+enum vgen_genl_cmd {
+	VGEN_CMD_UNSPEC,
+	VGEN_CMD_GET_PARTITION,
+	VGEN_CMD_GET_VP,
+	VGEN_CMD_EVENT,
+
+	__VGEN_CMD_MAX,
+};
+#define VGEN_CMD_MAX		(__VGEN_CMD_MAX - 1)
+
+/* Top-level attributes of every message. */
+enum vgen_genl_attr {
+	VGEN_A_UNSPEC,
+	VGEN_A_PAD,
+	VGEN_A_PARTITION_ID,		/* u32 */
+	VGEN_A_PARTITION_OWNER_PID,	/* u32 */
+	VGEN_A_PARTITION_OWNER_UID,	/* u32 */
+	VGEN_A_PARTITION_CREATED_NS,	/* u64 */
+	VGEN_A_PARTITION_BACKEND,	/* u32 VGEN_BACKEND_* */
+	VGEN_A_PARTITION_ISOLATION,	/* u32 VGEN_ISOLATION_* */
+	VGEN_A_PARTITION_FLAGS,		/* u32 VGEN_PARTITION_* */
+	VGEN_A_PARTITION_STATUS,	/* u32 VGEN_PARTITION_STATUS_* */
+	VGEN_A_PARTITION_VP_COUNT,	/* u32 */
+	VGEN_A_PARTITION_VPS_CREATED,	/* u32 */
+	VGEN_A_PARTITION_REGION,	/* nest: enum vgen_genl_region_attr */
+	VGEN_A_VP_INDEX,		/* u32 */
+	VGEN_A_VP_APIC_ID,		/* u32 */
+	VGEN_A_VP_STATE,		/* u32 VGEN_VP_STATE_* */
+	VGEN_A_VP_RUNS,			/* u64 */
+	VGEN_A_VP_INSNS_RETIRED,	/* u64 */
+	VGEN_A_VP_RUN_NS,		/* u64 */
+	VGEN_A_VP_LAST_EXIT,		/* u32 VGEN_EXIT_* */
+	VGEN_A_VP_EXIT,			/* nest: enum vgen_genl_exit_attr */
+	VGEN_A_EVENT,			/* u32 VGEN_EVENT_* */
+	VGEN_A_EVENT_REASON,		/* u32 */
+	VGEN_A_VP_HOST_TID,		/* u32 */
+
+	__VGEN_A_MAX,
+};
+#define VGEN_A_MAX		(__VGEN_A_MAX - 1)
+
+/* Attributes inside VGEN_A_PARTITION_REGION. */
+enum vgen_genl_region_attr {
+	VGEN_A_REGION_UNSPEC,
+	VGEN_A_REGION_PAD,
+	VGEN_A_REGION_SLOT,		/* u32 */
+	VGEN_A_REGION_GPA,		/* u64 */
+	VGEN_A_REGION_SIZE,		/* u64 */
+	VGEN_A_REGION_FLAGS,		/* u32 VGEN_MEM_* */
+
+	__VGEN_A_REGION_MAX,
+};
+#define VGEN_A_REGION_MAX	(__VGEN_A_REGION_MAX - 1)
+
+/* Attributes inside VGEN_A_VP_EXIT. */
+enum vgen_genl_exit_attr {
+	VGEN_A_EXIT_UNSPEC,
+	VGEN_A_EXIT_PAD,
+	VGEN_A_EXIT_REASON,		/* u32 VGEN_EXIT_* */
+	VGEN_A_EXIT_COUNT,		/* u64 */
+
+	__VGEN_A_EXIT_MAX,
+};
+#define VGEN_A_EXIT_MAX		(__VGEN_A_EXIT_MAX - 1)
+
+/* VGEN_A_PARTITION_STATUS bits. */
+#define VGEN_PARTITION_STATUS_FINALIZED	(1U << 0)  /* VGEN_FINALIZE done */
+#define VGEN_PARTITION_STATUS_DEAD	(1U << 1)  /* internal error: -EIO */
+
+/* VGEN_A_VP_STATE values. */
+#define VGEN_VP_STATE_STOPPED		0  /* not inside VGEN_RUN */
+#define VGEN_VP_STATE_RUNNING		1  /* inside VGEN_RUN */
+#define VGEN_VP_STATE_HALTED		2  /* reserved: halted in the kernel */
+#define VGEN_VP_STATE_WAIT_FOR_SIPI	3  /* reserved: waiting for a SIPI */
+
+/* VGEN_A_EVENT values. */
+#define VGEN_EVENT_PARTITION_CREATED	1
+#define VGEN_EVENT_PARTITION_DESTROYED	2
+#define VGEN_EVENT_VP_HALTED		3
 
 #endif /* _UAPI_LINUX_VGEN_H */
