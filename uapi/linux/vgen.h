@@ -389,7 +389,10 @@ struct vgen_cpuid {
  * @reserved: must be zero.
  *
  * Returns a VP fd (O_CLOEXEC). The VP starts in the architectural reset
- * state (real mode, CS:IP f000:fff0). Errors: -EBUSY partition not
+ * state (real mode, CS:IP f000:fff0) and running (VGEN_ACTIVITY_RUNNING),
+ * application processors too: a VMM that starts APs with INIT/SIPI puts
+ * them into VGEN_ACTIVITY_WAIT_SIPI with VGEN_SET_VP_EVENTS (a reset does
+ * that itself, see VGEN_RESET_VP). Errors: -EBUSY partition not
  * finalized; -EEXIST VP already created; -EINVAL index out of range.
  */
 struct vgen_create_vp {
