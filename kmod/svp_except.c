@@ -164,40 +164,70 @@ static int svp_deliver_one(struct svp_cpu *cpu, int vec, u32 err,
 	return SVP_OK;
 }
 
+/* Contributory exceptions (Intel SDM vol. 3, table 6-4). */
+static bool svp_contributory(int vec)
+{
+	return vec == 0 || (vec >= 10 && vec <= 13);
+}
+
+/*
+ * Whether a fault (@second) while delivering @first is a double fault
+ * (SDM table 6-5): contributory after contributory, or contributory or
+ * #PF after #PF. A fault while delivering anything else (a benign
+ * exception, a software interrupt INT n) is simply delivered next.
+ */
+static bool svp_double_fault(int first, bool first_soft, int second)
+{
+	if (first_soft)
+		return false;
+	if (svp_contributory(first))
+		return svp_contributory(second);
+	if (first == SVP_PFV)
+		return second == SVP_PFV || svp_contributory(second);
+	return false;
+}
+
 /**
- * svp_deliver() - deliver the pending exception (cpu->exc_*), escalating
- * to #DF and to a triple fault (SVP_EXIT_SHUTDOWN).
+ * svp_deliver() - deliver the pending exception (cpu->exc_*), handling a
+ * fault during delivery as hardware does: serially, as a #DF, or as a
+ * triple fault (SVP_EXIT_SHUTDOWN) after a fault while delivering #DF.
  * @cpu: the VP.
  *
  * Return: SVP_OK or SVP_R_EXIT.
  */
 int svp_deliver(struct svp_cpu *cpu)
 {
-	int vec = cpu->exc_vec, r;
-	u64 rip = cpu->exc_soft ? cpu->exc_next_rip : cpu->s.rip;
+	int vec = cpu->exc_vec, r, i;
+	bool soft = cpu->exc_soft;
+	u64 rip = soft ? cpu->exc_next_rip : cpu->s.rip;
 
-	if (vec == SVP_PFV && cpu->exc_err & (1U << 31))
-		cpu->exc_err &= ~(1U << 31);
 	if (cpu->s.intr_shadow) {
 		cpu->s.intr_shadow = 0;
 		svp_update_slow(cpu);
 	}
-	r = svp_deliver_one(cpu, vec, cpu->exc_err, cpu->exc_has_err,
-			    cpu->exc_soft, rip);
-	if (r == SVP_R_EXC) {
-		if (vec == SVP_DF_VEC) {
-			r = SVP_R_EXC;
-		} else {
-			r = svp_deliver_one(cpu, SVP_DF_VEC, 0, true, false,
-					    cpu->s.rip);
+	/* A few rounds: serial faults end in a #DF and then a shutdown. */
+	for (i = 0; i < 4; i++) {
+		if (vec == SVP_PFV && cpu->exc_err & (1U << 31))
+			cpu->exc_err &= ~(1U << 31);
+		r = svp_deliver_one(cpu, vec, cpu->exc_err, cpu->exc_has_err,
+				    soft, rip);
+		if (r != SVP_R_EXC)
+			return r;
+		/* cpu->exc_* now describe the fault during delivery. */
+		if (vec == SVP_DF_VEC && !soft)
+			break;
+		if (svp_double_fault(vec, soft, cpu->exc_vec)) {
+			cpu->exc_vec = SVP_DF_VEC;
+			cpu->exc_err = 0;
+			cpu->exc_has_err = true;
 		}
-		if (r == SVP_R_EXC) {
-			cpu->exit->reason = SVP_EXIT_SHUTDOWN;
-			cpu->exit_pending = true;
-			return SVP_R_EXIT;
-		}
+		vec = cpu->exc_vec;
+		soft = false;
+		rip = cpu->s.rip;
 	}
-	return r;
+	cpu->exit->reason = SVP_EXIT_SHUTDOWN;
+	cpu->exit_pending = true;
+	return SVP_R_EXIT;
 }
 
 /**

@@ -3027,12 +3027,6 @@ static const char *known_issue(const struct res *n, const struct res *v,
 	if (n->vec == 12 && v->vec == 13 && !v->err && n->rip == v->rip)
 		return "#SS for a non-canonical stack-segment access is "
 		       "raised as #GP";
-	if (n->vec == 13 && (n->err & 7) == 2 &&
-	    t->code[n->rip - CODE - t->coff] == 0xcd &&
-	    ((v->vec == 8 && n->rip == v->rip) ||
-	     v->exitr == SVP_EXIT_SHUTDOWN + 1))
-		return "INT n through a gate with DPL < CPL escalates to #DF "
-		       "instead of raising #GP(n*8+2)";
 	return NULL;
 }
 

@@ -463,12 +463,22 @@ static void test_misc_progs(void)
 	ok(r64(0x302068) == 0x90000, "INVLPG picks up a new 1 GiB mapping");
 	ok((r64(0x3008) & 0x60) == 0x60, "accessed+dirty set in the PDE");
 
-	/* #NP while delivering #UD -> #DF */
+	/*
+	 * #NP while delivering #UD (benign): the #NP is delivered next, error
+	 * code = IDT entry 6 with IDT and EXT set. #NP while delivering that
+	 * #NP (contributory twice) -> #DF.
+	 */
 	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) & ~(1ULL << 47));
 	start(c, SYM_t_df);
 	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 15) == 11 && reg(c, 14) == 6 * 8 + 3,
+	   "fault while delivering a benign exception is delivered next");
+	w64(0x5000 + 11 * 16, r64(0x5000 + 11 * 16) & ~(1ULL << 47));
+	start(c, SYM_t_df);
+	r = run(c, &e, 100);
 	ok(r == SVP_EXIT_HLT && reg(c, 15) == 8 && reg(c, 14) == 0,
-	   "fault during delivery -> #DF");
+	   "contributory fault while delivering a contributory one -> #DF");
+	w64(0x5000 + 11 * 16, r64(0x5000 + 11 * 16) | (1ULL << 47));
 	w64(0x5000 + 6 * 16, r64(0x5000 + 6 * 16) | (1ULL << 47));
 
 	/* IST: #UD through IST1 */
