@@ -470,7 +470,9 @@ TEST_F_TIMEOUT(nl, vp_counters, 300)
 
 	REQUIRE_VGEN();
 	ins = inspect_open();
-	vm = vm_create_with_vcpu(guest_nl_outs, &vcpu);
+	/* HLT exits to userspace only without an in-kernel APIC. */
+	vm = vm_create_with_vcpu_flags(guest_nl_outs, &vcpu,
+				       VGEN_PROTO_USER_MODE_APIC);
 	id = find_partition(ins, getpid(), 1);
 
 	for (i = 0; i < NL_OUTS; i++) {

@@ -69,37 +69,6 @@ long set_lapic(int vp_fd, const struct vgen_lapic_state *s)
 	return __vgen_ioctl(vp_fd, VGEN_SET_LAPIC, s);
 }
 
-struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
-			       uint32_t flags, const uint32_t *apic_ids)
-{
-	struct vgen_proto_config cfg = {
-		.vp_count = nr_vps, .apic_ids = apic_ids, .flags = flags,
-	};
-	struct vm *vm = calloc(1, sizeof(*vm));
-	int r;
-
-	TEST_ASSERT(vm, "out of memory");
-	TEST_ASSERT(nr_vps <= 8, "at most 8 VPs");
-	vm->nr_vps = nr_vps;
-	vm->ram_size = ram_mib << 20;
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	TEST_ASSERT(vm->ram != MAP_FAILED, "mmap guest RAM");
-	r = vgen_image_load_elf_file(vm->ram, vm->ram_size, "/proc/self/exe",
-				     NULL);
-	TEST_ASSERT(!r, "load /proc/self/exe: %s", strerror(-r));
-	r = vgen_image_setup_loader_area(vm->ram, vm->ram_size);
-	TEST_ASSERT(!r, "loader area: %s", strerror(-r));
-	r = vgen_hypervisor_open(NULL, &vm->hv);
-	TEST_ASSERT(!r, "open /dev/vgen: %s", strerror(-r));
-	r = vgen_hypervisor_new_partition(vm->hv, &cfg, &vm->proto);
-	TEST_ASSERT(!r, "new partition: %s", strerror(-r));
-	r = vgen_proto_add_memory(vm->proto, 0, vm->ram_size, vm->ram, 0);
-	TEST_ASSERT(!r, "add memory: %s", strerror(-r));
-	vgen_proto_fd(vm->proto, &vm->fd);
-	return vm;
-}
-
 static void cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
 {
 	struct {

@@ -61,9 +61,7 @@ static inline void lapic_set_reg(struct vgen_lapic_state *s, uint32_t off,
 	memcpy(&s->regs[off], &v, 4);
 }
 
-/* vm_create_proto() with libvgen partition flags and APIC IDs. */
-struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
-			       uint32_t flags, const uint32_t *apic_ids);
+/* vm_create_proto_cfg() (flags and APIC IDs) is in vgen_test.h. */
 
 /*
  * CPUID.1:ECX x2APIC (21) and TSC-deadline (24): the in-kernel APIC offers

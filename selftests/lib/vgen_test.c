@@ -61,7 +61,15 @@ struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib)
 struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
 				 uint32_t flags)
 {
-	struct vgen_proto_config cfg = { .vp_count = nr_vps, .flags = flags };
+	return vm_create_proto_cfg(nr_vps, ram_mib, flags, NULL);
+}
+
+struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
+			       uint32_t flags, const uint32_t *apic_ids)
+{
+	struct vgen_proto_config cfg = {
+		.vp_count = nr_vps, .apic_ids = apic_ids, .flags = flags,
+	};
 	struct vm *vm = calloc(1, sizeof(*vm));
 	uint64_t min_size;
 	int r;

@@ -87,6 +87,9 @@ struct vm *vm_create_proto(uint32_t nr_vps, uint64_t ram_mib);
 /* The same with VGEN_PROTO_* flags (e.g. VGEN_PROTO_USER_MODE_APIC). */
 struct vm *vm_create_proto_flags(uint32_t nr_vps, uint64_t ram_mib,
 				 uint32_t flags);
+/* ... and with the APIC ID of every VP (NULL: APIC ID = VP index). */
+struct vm *vm_create_proto_cfg(uint32_t nr_vps, uint64_t ram_mib,
+			       uint32_t flags, const uint32_t *apic_ids);
 void vm_finalize(struct vm *vm);
 /*
  * Create VP @index on the calling thread, starting at @guest_fn. Several
