@@ -77,7 +77,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vgen_proto_config cfg = { .vp_count = 1 };
+	/*
+	 * No interrupt sources yet: without an in-kernel APIC a guest's HLT
+	 * exits to us (reported as "guest halted") instead of waiting in the
+	 * kernel for an interrupt that can never come.
+	 */
+	struct vgen_proto_config cfg = {
+		.vp_count = 1, .flags = VGEN_PROTO_USER_MODE_APIC,
+	};
 	uint64_t counts[VGEN_EXIT_INTERNAL_ERROR + 1] = { 0 };
 	uint64_t mem = 64ULL << 20, entry, v, total = 0;
 	struct vgen_hypervisor *hv;
