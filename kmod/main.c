@@ -119,6 +119,8 @@ static void __init vgen_check_abi_layout(void)
 	BUILD_BUG_ON(sizeof(struct vgen_lint) != 32);
 	BUILD_BUG_ON(sizeof(struct vgen_lapic_state) != 1088);
 	BUILD_BUG_ON(sizeof(struct vgen_reset) != 32);
+	BUILD_BUG_ON(sizeof(struct vgen_irqfd) != 48);
+	BUILD_BUG_ON(sizeof(struct vgen_ioeventfd) != 48);
 	BUILD_BUG_ON(sizeof(struct vgen_vp_events) != 64);
 	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
 }

@@ -202,6 +202,50 @@ static int vgen_be_request_yield(struct vgen_partition *part,
 	return ret < 0 ? (int)ret : 0;
 }
 
+static int vgen_be_request_msi(struct vgen_vm *vm, uint64_t address,
+			       uint32_t data)
+{
+	struct vgen_msi m = { .address = address, .data = data };
+	long ret;
+
+	ret = vgen_sys_ioctl(vm->fd, VGEN_SIGNAL_MSI, (unsigned long)&m);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_be_set_irq_route(struct vgen_vm *vm, uint32_t irq,
+				 const struct vgen_msi_message *msi)
+{
+	struct vgen_irq_route r = { .irq = irq };
+	long ret;
+
+	if (msi) {
+		r.flags = VGEN_IRQ_ROUTE_MSI;
+		r.address = msi->address;
+		r.data = msi->data;
+	}
+	ret = vgen_sys_ioctl(vm->fd, VGEN_SET_IRQ_ROUTE, (unsigned long)&r);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_be_assert_irq(struct vgen_vm *vm, uint32_t irq)
+{
+	struct vgen_irq q = { .irq = irq };
+	long ret;
+
+	ret = vgen_sys_ioctl(vm->fd, VGEN_ASSERT_IRQ, (unsigned long)&q);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_be_pulse_lint(struct vgen_partition *part, uint32_t vp_index,
+			      uint32_t lint)
+{
+	struct vgen_lint l = { .vp_index = vp_index, .lint = lint };
+	long ret;
+
+	ret = vgen_sys_ioctl(part->vm.fd, VGEN_PULSE_LINT, (unsigned long)&l);
+	return ret < 0 ? (int)ret : 0;
+}
+
 /* proc->priv: the mapped length of the run page. */
 static int vgen_be_create_vp(struct vgen_binder *binder,
 			     struct vgen_processor *proc)
@@ -352,4 +396,8 @@ const struct vgen_backend_ops vgen_backend_vgen = {
 	.set_sregs = vgen_be_set_sregs,
 	.get_msrs = vgen_be_get_msrs,
 	.set_msrs = vgen_be_set_msrs,
+	.request_msi = vgen_be_request_msi,
+	.set_irq_route = vgen_be_set_irq_route,
+	.assert_irq = vgen_be_assert_irq,
+	.pulse_lint = vgen_be_pulse_lint,
 };

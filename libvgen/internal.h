@@ -117,6 +117,8 @@ struct vgen_partition {
  *	through proc->run; sets proc->pending_completion.
  * @get_regs, @set_regs, @get_sregs, @set_sregs: VP state.
  * @get_msrs, @set_msrs: MSRs (@n already checked against the maximum).
+ * @request_msi, @set_irq_route, @assert_irq, @pulse_lint: interrupts, see
+ *	vgen.h (arguments checked for range already).
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -154,6 +156,13 @@ struct vgen_backend_ops {
 			unsigned int n);
 	int (*set_msrs)(struct vgen_processor *proc,
 			const struct vgen_msr_entry *e, unsigned int n);
+	int (*request_msi)(struct vgen_vm *vm, uint64_t address,
+			   uint32_t data);
+	int (*set_irq_route)(struct vgen_vm *vm, uint32_t irq,
+			     const struct vgen_msi_message *msi);
+	int (*assert_irq)(struct vgen_vm *vm, uint32_t irq);
+	int (*pulse_lint)(struct vgen_partition *part, uint32_t vp_index,
+			  uint32_t lint);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */

@@ -414,6 +414,90 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 					     uint32_t vp_index);
 
 /* ------------------------------------------------------------------ */
+/* Interrupts (since LIBVGEN_0.4)
+ *
+ * The partition's in-kernel interrupt controller (VGEN_CAP_IRQCHIP on the
+ * vgen backend; KVM's split irqchip on the kvm backend): MSIs in the
+ * architectural x86 format (<linux/vgen.h> VGEN_MSI_*), the routing table
+ * of VGEN_IOAPIC_PINS IOAPIC lines whose redirection registers the VMM's
+ * IOAPIC model owns, and the LINT0/LINT1 pins of each local APIC. All of
+ * them may be called from any thread, concurrently with running VPs.
+ * Partitions created with VGEN_PROTO_USER_MODE_APIC have none of it
+ * (-ENXIO). A backend that cannot do one returns -EOPNOTSUPP.
+ */
+
+/**
+ * struct vgen_msi_message - an MSI in the x86 APIC format.
+ * @address: 0xfeexxxxx address (destination, mode, redirection hint).
+ * @data: vector, delivery mode, trigger mode and level.
+ */
+struct vgen_msi_message {
+	uint64_t address;
+	uint32_t data;
+};
+
+/**
+ * vgen_partition_request_msi() - deliver an MSI (the model's request_msi).
+ * @part: the partition.
+ * @vtl: virtual trust level (0).
+ * @address: MSI address.
+ * @data: MSI data.
+ *
+ * Returns 0 also when no APIC accepted it (no matching destination).
+ * Errors: -EINVAL NULL @part, @vtl not 0, malformed address/data;
+ * -EOPNOTSUPP SMI delivery mode or backend without it; -ENXIO no
+ * in-kernel APIC; backend errors (VGEN_SIGNAL_MSI, KVM_SIGNAL_MSI).
+ */
+VGEN_EXPORT int vgen_partition_request_msi(struct vgen_partition *part,
+					   uint32_t vtl, uint64_t address,
+					   uint32_t data);
+
+/**
+ * vgen_partition_set_irq_route() - route an IOAPIC line to an MSI.
+ * @part: the partition.
+ * @irq: the line, 0..VGEN_IOAPIC_PINS-1.
+ * @msi: the MSI the line delivers, or NULL to unroute it (a masked
+ *	redirection entry).
+ *
+ * Called by the VMM's IOAPIC model whenever a redirection entry changes.
+ * The change is atomic for concurrent vgen_partition_assert_irq() calls.
+ * Errors: -EINVAL bad argument or MSI; -ENXIO; -EOPNOTSUPP.
+ */
+VGEN_EXPORT int vgen_partition_set_irq_route(struct vgen_partition *part,
+					     uint32_t irq,
+					     const struct vgen_msi_message *msi);
+
+/**
+ * vgen_partition_assert_irq() - deliver an IOAPIC line's MSI (an edge).
+ * @part: the partition.
+ * @irq: the line, 0..VGEN_IOAPIC_PINS-1.
+ *
+ * An unrouted line delivers nothing (0 is returned; the vgen backend
+ * counts it per line). For a level-triggered line the VMM tracks remote
+ * IRR and asserts again after the guest's EOI (reported to the
+ * processor's cpu_io handle_eoi) while the input is still high.
+ * Errors: -EINVAL; -ENXIO; -EOPNOTSUPP.
+ */
+VGEN_EXPORT int vgen_partition_assert_irq(struct vgen_partition *part,
+					  uint32_t irq);
+
+/**
+ * vgen_partition_pulse_lint() - a rising edge on a VP's LINT0 or LINT1.
+ * @part: the partition.
+ * @vp_index: the VP.
+ * @vtl: virtual trust level (0).
+ * @lint: 0 or 1.
+ *
+ * The VP's LVT LINT entry decides the effect (masked: none; fixed; NMI;
+ * ExtINT: the VMM's PIC supplies the vector through cpu_io
+ * acknowledge_pic_interrupt). Errors: -EINVAL bad argument; -ENOENT VP not
+ * bound yet; -ENXIO; -EOPNOTSUPP.
+ */
+VGEN_EXPORT int vgen_partition_pulse_lint(struct vgen_partition *part,
+					  uint32_t vp_index, uint32_t vtl,
+					  uint32_t lint);
+
+/* ------------------------------------------------------------------ */
 /* Binder and processor */
 
 /**

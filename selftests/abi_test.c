@@ -37,6 +37,8 @@ _Static_assert(sizeof(struct vgen_irq) == 32, "layout");
 _Static_assert(sizeof(struct vgen_lint) == 32, "layout");
 _Static_assert(sizeof(struct vgen_lapic_state) == 1088, "layout");
 _Static_assert(sizeof(struct vgen_reset) == 32, "layout");
+_Static_assert(sizeof(struct vgen_irqfd) == 48, "layout");
+_Static_assert(sizeof(struct vgen_ioeventfd) == 48, "layout");
 _Static_assert(sizeof(struct vgen_vp_events) == 64, "layout");
 
 static int open_dev_or_skip(struct __test_metadata *_metadata)

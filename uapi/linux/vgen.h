@@ -236,6 +236,8 @@
 #define VGEN_CAP_IOAPIC_PINS	9  /* number of IOAPIC routing lines (VGEN_IOAPIC_PINS) */
 #define VGEN_CAP_RESET		10 /* 1: VGEN_RESET_PARTITION and VGEN_RESET_VP */
 #define VGEN_CAP_VP_EVENTS	11 /* 1: VGEN_GET/SET_VP_EVENTS */
+#define VGEN_CAP_IRQFD		12 /* 1: VGEN_IRQFD (MSI and line irqfds, resample) */
+#define VGEN_CAP_IOEVENTFD	13 /* 1: VGEN_IOEVENTFD doorbells */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -580,6 +582,104 @@ struct vgen_reset {
 };
 
 #define VGEN_RESET_PARTITION	_IOW(VGENIO, 0x1a, struct vgen_reset)
+
+/* struct vgen_irqfd.flags */
+#define VGEN_IRQFD_DEASSIGN	(1U << 0)
+#define VGEN_IRQFD_MSI		(1U << 1)
+#define VGEN_IRQFD_RESAMPLE	(1U << 2)
+#define VGEN_IRQFD_VALID_FLAGS	(VGEN_IRQFD_DEASSIGN | VGEN_IRQFD_MSI | \
+				 VGEN_IRQFD_RESAMPLE)
+
+/**
+ * struct vgen_irqfd - bind an eventfd to an interrupt (VGEN_IRQFD,
+ *	VGEN_CAP_IRQFD).
+ * @fd: the eventfd. Each signal (a write to it) injects the interrupt
+ *	from the kernel, without an exit and without a VMM thread.
+ * @resamplefd: with VGEN_IRQFD_RESAMPLE, an eventfd signalled when the
+ *	guest EOIs the line's (level-triggered) vector; otherwise zero.
+ * @flags: VGEN_IRQFD_MSI: the eventfd delivers the MSI @address/@data
+ *	(validated as for VGEN_SIGNAL_MSI) on @vtl; without it, it asserts
+ *	IOAPIC line @irq through the routing table as VGEN_ASSERT_IRQ does.
+ *	VGEN_IRQFD_RESAMPLE (line irqfds only): a level-triggered line; the
+ *	line is asserted on each signal and, when the guest EOIs it, the
+ *	kernel signals @resamplefd (the device re-signals @fd if its
+ *	interrupt is still pending) instead of ending VGEN_RUN with
+ *	VGEN_EXIT_EOI for that line. VGEN_IRQFD_DEASSIGN: remove the binding
+ *	of @fd (only @fd and @flags are looked at besides the reserved
+ *	fields); -ENOENT if there is none.
+ * @irq: IOAPIC line (0..VGEN_IOAPIC_PINS-1) for line irqfds, else zero.
+ * @address: MSI address (VGEN_IRQFD_MSI), else zero.
+ * @data: MSI data (VGEN_IRQFD_MSI), else zero.
+ * @vtl: must be 0.
+ * @reserved: must be zero.
+ *
+ * An eventfd is bound at most once per partition (-EBUSY); closing the
+ * eventfd removes the binding, and so does destroying the partition.
+ * Errors: -EINVAL bad flags, line, MSI or fd values, reserved bits;
+ * -EBADF @fd or @resamplefd is not an eventfd; -EBUSY @fd is already
+ * bound; -ENOENT deassign of an unbound fd; -ENOSPC more than
+ * VGEN_MAX_IRQFDS bindings; -ENXIO no in-kernel APIC.
+ */
+struct vgen_irqfd {
+	__u32 fd;
+	__u32 resamplefd;
+	__u32 flags;
+	__u32 irq;
+	__u64 address;
+	__u32 data;
+	__u32 vtl;
+	__u64 reserved[2];
+};
+
+#define VGEN_MAX_IRQFDS		1024
+#define VGEN_IRQFD		_IOW(VGENIO, 0x1b, struct vgen_irqfd)
+
+/* struct vgen_ioeventfd.flags */
+#define VGEN_IOEVENTFD_DEASSIGN		(1U << 0)
+#define VGEN_IOEVENTFD_PIO		(1U << 1)
+#define VGEN_IOEVENTFD_DATAMATCH	(1U << 2)
+#define VGEN_IOEVENTFD_VALID_FLAGS	(VGEN_IOEVENTFD_DEASSIGN | \
+					 VGEN_IOEVENTFD_PIO | \
+					 VGEN_IOEVENTFD_DATAMATCH)
+
+/**
+ * struct vgen_ioeventfd - a doorbell (VGEN_IOEVENTFD, VGEN_CAP_IOEVENTFD).
+ * @addr: guest physical address (MMIO) or, with VGEN_IOEVENTFD_PIO, the
+ *	I/O port (< 0x10000).
+ * @datamatch: with VGEN_IOEVENTFD_DATAMATCH, only a write of exactly this
+ *	value (zero-extended from @len bytes) rings the doorbell; else zero.
+ * @len: 1, 2, 4 or 8 (PIO: 1, 2 or 4): only a write of exactly that size
+ *	at @addr matches; 0: a write of any size at @addr matches
+ *	(DATAMATCH requires a non-zero @len).
+ * @fd: the eventfd signalled by a matching guest write. The write is
+ *	then complete: it does not exit to userspace and has no other
+ *	effect. Writes that do not match exit as usual.
+ * @flags: VGEN_IOEVENTFD_PIO, VGEN_IOEVENTFD_DATAMATCH and
+ *	VGEN_IOEVENTFD_DEASSIGN (remove the registration with the same
+ *	@addr, @len, @fd, @flags and @datamatch; -ENOENT if none).
+ * @reserved0, @reserved: must be zero.
+ *
+ * Two registrations of the same space overlap if their byte ranges
+ * [@addr, @addr + max(@len, 1)) intersect, unless both use DATAMATCH with
+ * the same @addr and @len and different @datamatch values (one doorbell
+ * register, one eventfd per value). Registrations are removed when the
+ * partition is destroyed. Errors: -EINVAL bad flags, length, address or
+ * reserved bits; -EBADF @fd is not an eventfd; -EEXIST overlaps a
+ * registration; -ENOENT deassign of an unknown registration; -ENOSPC more
+ * than VGEN_MAX_IOEVENTFDS registrations.
+ */
+struct vgen_ioeventfd {
+	__u64 addr;
+	__u64 datamatch;
+	__u32 len;
+	__u32 fd;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define VGEN_MAX_IOEVENTFDS	1024
+#define VGEN_IOEVENTFD		_IOW(VGENIO, 0x1c, struct vgen_ioeventfd)
 
 /* ------------------------------------------------------------------ */
 /* VP fd ioctls and the run page. */
