@@ -695,10 +695,15 @@ struct vgen_ioeventfd {
 #define VGEN_EXIT_YIELD		7  /* VGEN_REQUEST_YIELD; VGEN_RUN returned 0 */
 #define VGEN_EXIT_EOI		8  /* EOI of a level-triggered vector, see run->eoi */
 #define VGEN_EXIT_EXTINT	9  /* ExtINT acknowledge, see run->extint */
+#define VGEN_EXIT_DEBUG		10 /* VMM debugging (VGEN_SET_GUEST_DEBUG), see run->debug */
 
 /* vgen_run.io.direction and vgen_run.mmio.is_write */
 #define VGEN_EXIT_IO_IN		0
 #define VGEN_EXIT_IO_OUT	1
+
+/* vgen_run.debug.type */
+#define VGEN_DEBUG_EXIT_SINGLE_STEP	1
+#define VGEN_DEBUG_EXIT_BREAKPOINT	2
 
 /* vgen_run.internal.suberror */
 #define VGEN_INTERNAL_EMULATION_FAILURE	1  /* instruction not implemented */
@@ -734,6 +739,12 @@ struct vgen_ioeventfd {
  *	interrupt acknowledge in @vector and sets @valid to 1 (or leaves
  *	@valid 0: no interrupt after all). The next VGEN_RUN delivers it
  *	before any guest instruction.
+ * @debug: VGEN_EXIT_DEBUG. @type VGEN_DEBUG_EXIT_SINGLE_STEP (one guest
+ *	instruction completed) or VGEN_DEBUG_EXIT_BREAKPOINT (hardware
+ *	breakpoint @breakpoint, 0..3, fired); @rip is the guest RIP now
+ *	(after the instruction for single step and data breakpoints, at the
+ *	instruction for execute breakpoints); @dr6 the DR6-style status bits
+ *	(B0-B3, BS). Nothing to complete.
  */
 struct vgen_run {
 	/* in */
@@ -779,6 +790,13 @@ struct vgen_run {
 			__u8 pad[6];
 			__u64 reserved[2];
 		} extint;
+		struct {
+			__u64 rip;
+			__u64 dr6;
+			__u32 type;
+			__u32 breakpoint;
+			__u64 reserved[2];
+		} debug;
 		__u8 padding[256];
 	};
 };
