@@ -33,7 +33,7 @@ KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 SUBMAKE := $(MAKE) --no-print-directory
 
 .PHONY: all module libvgen kselftest selftests check run style deps \
-	deps-check clean bench fuzz
+	deps-check clean bench bench-vm fuzz
 
 all: deps-check module libvgen selftests
 
@@ -119,6 +119,13 @@ fuzz:
 # prints one markdown table (see Documentation/benchmarks.md).
 bench: deps-check
 	$(MAKE) -C selftests/bench run
+	$(MAKE) bench-vm
+
+# In the test VM (stock kernel): exit, interrupt and VP-creation latencies
+# of the vgen and KVM backends side by side (selftests/vm_bench.c).
+bench-vm: all
+	$(VM)/vgen-vm --kernel stock --timeout 3600 \
+		--add $(BUILD)/selftests/vm_bench -- vm_bench
 
 # ----------------------------------------------------------------- style
 CHECKPATCH := $(BUILD)/checkpatch/scripts/checkpatch.pl
