@@ -383,20 +383,7 @@ TEST_F_TIMEOUT(backend, state_round_trip, BT_TIMEOUT)
 	vm_destroy(vm);
 }
 
-static volatile uint64_t *bt_guest_u64(struct vm *vm, volatile uint64_t *g)
-{
-	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)g);
-}
-
 /* Poll (no time limit of its own: the harness timeout bounds it). */
-static void wait_u64_ne(volatile uint64_t *p, uint64_t old)
-{
-	struct timespec ts = { 0, 1000000 };
-
-	while (*p == old)
-		nanosleep(&ts, NULL);
-}
-
 struct bt_kick {
 	struct vm *vm;
 	struct vgen_stop_source *src;	/* NULL: request a yield */
@@ -406,7 +393,7 @@ struct bt_kick {
 static void *bt_kick_when_running(void *p)
 {
 	struct bt_kick *k = p;
-	volatile uint64_t *c = bt_guest_u64(k->vm, &bt_counter);
+	volatile uint64_t *c = vm_guest_u64(k->vm, &bt_counter);
 	uint64_t v = *c;
 
 	wait_u64_ne(c, v);
@@ -438,7 +425,7 @@ TEST_F_TIMEOUT(backend, yield_and_stop, BT_TIMEOUT)
 	ASSERT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason) {
 		TH_LOG("%s", vcpu_exit_str(vcpu));
 	}
-	EXPECT_EQ(0, *bt_guest_u64(vm, &bt_entered));
+	EXPECT_EQ(0, *vm_guest_u64(vm, &bt_entered));
 
 	/* A spinning VP yields to a request from another thread. */
 	k.vm = vm;
@@ -449,7 +436,7 @@ TEST_F_TIMEOUT(backend, yield_and_stop, BT_TIMEOUT)
 	ASSERT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason) {
 		TH_LOG("%s", vcpu_exit_str(vcpu));
 	}
-	EXPECT_EQ(1, *bt_guest_u64(vm, &bt_entered));
+	EXPECT_EQ(1, *vm_guest_u64(vm, &bt_entered));
 
 	/* A stop from another thread ends run_until_stop. */
 	ASSERT_EQ(0, vgen_stop_source_new(&src));
@@ -461,10 +448,10 @@ TEST_F_TIMEOUT(backend, yield_and_stop, BT_TIMEOUT)
 		TH_LOG("%s", vcpu_exit_str(vcpu));
 	}
 	/* Stopped means stopped: no guest code runs any more. */
-	c0 = *bt_guest_u64(vm, &bt_counter);
+	c0 = *vm_guest_u64(vm, &bt_counter);
 	ASSERT_EQ(VGEN_RUN_STOPPED,
 		  vgen_processor_run_until_stop(vcpu->proc, src, &run));
-	c1 = *bt_guest_u64(vm, &bt_counter);
+	c1 = *vm_guest_u64(vm, &bt_counter);
 	EXPECT_EQ(c0, c1);
 	vgen_stop_source_free(src);
 	vm_destroy(vm);
@@ -541,7 +528,7 @@ struct bt_signal {
 static void *bt_signal_when_running(void *p)
 {
 	struct bt_signal *s = p;
-	volatile uint64_t *c = bt_guest_u64(s->vm, &bt_counter);
+	volatile uint64_t *c = vm_guest_u64(s->vm, &bt_counter);
 	uint64_t v = *c;
 
 	wait_u64_ne(c, v);
@@ -606,7 +593,7 @@ TEST_F_TIMEOUT(backend, two_vps_two_threads, BT_TIMEOUT)
 	}
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
-	EXPECT_EQ(2 * BT_COUNT, *bt_guest_u64(vm, &bt_shared));
+	EXPECT_EQ(2 * BT_COUNT, *vm_guest_u64(vm, &bt_shared));
 	vm_destroy(vm);
 }
 

@@ -15,11 +15,6 @@
 #include "vgen_test.h"
 #include "reset_test.h"
 
-static volatile uint64_t *guest_u64(struct vm *vm, volatile uint64_t *g)
-{
-	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)g);
-}
-
 static long cap(int fd, unsigned long c)
 {
 	return __vgen_ioctl_val(fd, VGEN_CHECK_CAP, c);
@@ -186,7 +181,7 @@ TEST(reset_runs_again)
 		ASSERT_EQ(0, reset_partition(vm));
 		init_longmode(vm, vcpu, guest_rt_count);
 	}
-	EXPECT_EQ(3, *guest_u64(vm, &rt_runs));
+	EXPECT_EQ(3, *vm_guest_u64(vm, &rt_runs));
 	vm_destroy(vm);
 }
 
@@ -248,7 +243,7 @@ TEST(reset_while_running)
 	EXPECT_EQ(sbefore.cr0, safter.cr0);
 	EXPECT_EQ(sbefore.efer, safter.efer);
 	EXPECT_EQ(sbefore.cs.selector, safter.cs.selector);
-	*guest_u64(vm, &rt_stop) = 1;
+	*vm_guest_u64(vm, &rt_stop) = 1;
 	vcpu_run_to_done(vcpu);
 	EXPECT_EQ(0, reset_vp(vcpu));
 	vm_destroy(vm);
@@ -404,15 +399,6 @@ TEST(events_invalid)
 	vm_destroy(uvm);
 }
 
-static void *yield_later(void *p)
-{
-	struct vm *vm = p;
-
-	usleep(20000);
-	vgen_partition_request_yield(vm->part, 0);
-	return NULL;
-}
-
 /*
  * A VP the host puts into HLT (or wait-for-SIPI) stays there across runs:
  * only the yield ends VGEN_RUN and no instruction executes.
@@ -438,7 +424,7 @@ TEST(halted_by_host)
 		ev.activity = act;
 		ASSERT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_SET_VP_EVENTS, &ev));
 		vcpu_regs_get(vcpu, &before);
-		ASSERT_EQ(0, pthread_create(&th, NULL, yield_later, vm));
+		ASSERT_EQ(0, pthread_create(&th, NULL, vm_yield_vp0_later, vm));
 		ASSERT_EQ(0, __vcpu_run(vcpu));
 		pthread_join(th, NULL);
 		EXPECT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason);
@@ -447,7 +433,7 @@ TEST(halted_by_host)
 		get_events(vcpu, &ev);
 		EXPECT_EQ(act, ev.activity);
 	}
-	EXPECT_EQ(0, *guest_u64(vm, &rt_runs));
+	EXPECT_EQ(0, *vm_guest_u64(vm, &rt_runs));
 	vm_destroy(vm);
 }
 

@@ -36,11 +36,6 @@
 /* Stress test: at most this many yield requests by the hammer thread. */
 #define YT_HAMMER	200000
 
-static volatile uint64_t *guest_u64(struct vm *vm, volatile uint64_t *g)
-{
-	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)g);
-}
-
 static long request_yield_raw(int fd, uint32_t index, uint32_t flags,
 			      int reserved, uint64_t value)
 {
@@ -59,15 +54,6 @@ static void request_yield(struct vm *vm, uint32_t index)
 	int r = vgen_partition_request_yield(vm->part, index);
 
 	TEST_ASSERT(!r, "request yield: %s", strerror(-r));
-}
-
-/* Poll (no time limit of its own: the harness timeout bounds it). */
-static void wait_u64_ne(volatile uint64_t *p, uint64_t old)
-{
-	struct timespec ts = { 0, 1000000 };
-
-	while (*p == old)
-		nanosleep(&ts, NULL);
 }
 
 static void expect_exit(struct vcpu *vcpu, uint32_t reason)
@@ -135,7 +121,7 @@ TEST(uapi_errors)
 	/* The valid requests above coalesce into one yield exit. */
 	vcpu_run(vcpu);
 	expect_exit(vcpu, VGEN_EXIT_YIELD);
-	EXPECT_EQ(0, *guest_u64(vm, &yt_counter));
+	EXPECT_EQ(0, *vm_guest_u64(vm, &yt_counter));
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
 	vm_destroy(vm);
@@ -151,7 +137,7 @@ static void *yield_when_running(void *p)
 	struct yielder *y = p;
 
 	/* The counter only moves while the VP runs guest code. */
-	wait_u64_ne(guest_u64(y->vm, &yt_counter), y->seen);
+	wait_u64_ne(vm_guest_u64(y->vm, &yt_counter), y->seen);
 	request_yield(y->vm, 0);
 	return NULL;
 }
@@ -175,14 +161,14 @@ TEST(yield_spinning_vp)
 		ASSERT_EQ(0, __vcpu_run(vcpu));
 		pthread_join(th, NULL);
 		expect_exit(vcpu, VGEN_EXIT_YIELD);
-		now = *guest_u64(vm, &yt_counter);
+		now = *vm_guest_u64(vm, &yt_counter);
 		EXPECT_GT(now, y.seen);
 		y.seen = now;
 	}
 	/* The guest's state is intact: it continues and finishes. */
-	*guest_u64(vm, &yt_stop) = 1;
+	*vm_guest_u64(vm, &yt_stop) = 1;
 	vcpu_run_to_done(vcpu);
-	EXPECT_GE(*guest_u64(vm, &yt_counter), y.seen);
+	EXPECT_GE(*vm_guest_u64(vm, &yt_counter), y.seen);
 	vm_destroy(vm);
 }
 
@@ -225,8 +211,8 @@ TEST(yield_before_run)
 	vcpu_regs_get(vcpu, &after);
 	/* Not a single guest instruction ran. */
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(0, *guest_u64(vm, &yt_counter));
-	EXPECT_EQ(0, *guest_u64(vm, &yt_entered));
+	EXPECT_EQ(0, *vm_guest_u64(vm, &yt_counter));
+	EXPECT_EQ(0, *vm_guest_u64(vm, &yt_entered));
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(1, uc.args[0]);
 	vm_destroy(vm);
@@ -347,15 +333,6 @@ TEST(yield_after_hlt_exit)
 	vm_destroy(vm);
 }
 
-static void *yield_later(void *p)
-{
-	struct vm *vm = p;
-
-	usleep(20000);
-	request_yield(vm, 0);
-	return NULL;
-}
-
 /*
  * With the in-kernel APIC a HLT waits in the kernel (here forever: IF is
  * clear). A yield still ends VGEN_RUN; the VP stays halted, so the next
@@ -380,7 +357,7 @@ TEST(yield_halted_in_kernel)
 	ASSERT_EQ(1, uc.args[0]);
 	/* Until the VP is seen halted (RIP after the HLT): bounded. */
 	for (round = 0; round < 100; round++) {
-		ASSERT_EQ(0, pthread_create(&th, NULL, yield_later, vm));
+		ASSERT_EQ(0, pthread_create(&th, NULL, vm_yield_vp0_later, vm));
 		ASSERT_EQ(0, __vcpu_run(vcpu));
 		pthread_join(th, NULL);
 		expect_exit(vcpu, VGEN_EXIT_YIELD);
@@ -393,7 +370,7 @@ TEST(yield_halted_in_kernel)
 	for (round = 0; round < 3; round++) {
 		struct vgen_regs now;
 
-		ASSERT_EQ(0, pthread_create(&th, NULL, yield_later, vm));
+		ASSERT_EQ(0, pthread_create(&th, NULL, vm_yield_vp0_later, vm));
 		ASSERT_EQ(0, __vcpu_run(vcpu));
 		pthread_join(th, NULL);
 		expect_exit(vcpu, VGEN_EXIT_YIELD);
@@ -468,7 +445,7 @@ TEST(yield_stress)
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, h.failures);
 	EXPECT_EQ(YT_SYNCS + 1, expect);
-	EXPECT_EQ(YT_SYNCS, *guest_u64(vm, &yt_counter));
+	EXPECT_EQ(YT_SYNCS, *vm_guest_u64(vm, &yt_counter));
 	/* Coalescing: never more yield exits than requests. */
 	EXPECT_LE(yields, h.requests);
 	EXPECT_EQ(runs, YT_SYNCS + 1 + yields);
@@ -536,7 +513,7 @@ static void *stop_when_running(void *p)
 {
 	struct stopper *s = p;
 
-	wait_u64_ne(guest_u64(s->vm, &yt_entered), 0);
+	wait_u64_ne(vm_guest_u64(s->vm, &yt_entered), 0);
 	vgen_stop_source_stop(s->src);
 	return NULL;
 }
@@ -562,16 +539,16 @@ TEST(stop_from_other_thread)
 	pthread_join(th, NULL);
 	EXPECT_EQ(1, vgen_stop_source_is_stopping(s.src));
 	/* Once stopped, no more guest instructions run. */
-	count = *guest_u64(vm, &yt_counter);
+	count = *vm_guest_u64(vm, &yt_counter);
 	vcpu_regs_get(vcpu, &before);
 	EXPECT_EQ(VGEN_RUN_STOPPED,
 		  vgen_processor_run_until_stop(vcpu->proc, s.src, &ex));
 	vcpu_regs_get(vcpu, &after);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(count, *guest_u64(vm, &yt_counter));
+	EXPECT_EQ(count, *vm_guest_u64(vm, &yt_counter));
 	vgen_stop_source_free(s.src);
 	/* The VP can run again with a new stop source. */
-	*guest_u64(vm, &yt_stop) = 1;
+	*vm_guest_u64(vm, &yt_stop) = 1;
 	run_to_done_with_source(vcpu);
 	vm_destroy(vm);
 }
@@ -603,7 +580,7 @@ TEST(stop_from_exit_handler)
 		  vgen_processor_run_until_stop(vcpu->proc, src, &ex));
 	vcpu_regs_get(vcpu, &after);
 	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
-	EXPECT_EQ(1, *guest_u64(vm, &yt_counter));
+	EXPECT_EQ(1, *vm_guest_u64(vm, &yt_counter));
 	vgen_stop_source_free(src);
 	/* No yield is left over: plain runs continue with SYNC(2). */
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
@@ -736,7 +713,7 @@ TEST(close_fds_while_running_then_yield)
 	run = vcpu->run;
 	rn.fd = vcpu->fd;
 	ASSERT_EQ(0, pthread_create(&th, NULL, raw_run_thread, &rn));
-	wait_u64_ne(guest_u64(vm, &yt_entered), 0);
+	wait_u64_ne(vm_guest_u64(vm, &yt_entered), 0);
 	pfd = dup(vm->fd);
 	ASSERT_GE(pfd, 0);
 	EXPECT_EQ(0, close(vcpu->fd));
@@ -770,7 +747,7 @@ TEST(close_fds_while_running_then_signal)
 	run = vcpu->run;
 	rn.fd = vcpu->fd;
 	ASSERT_EQ(0, pthread_create(&th, NULL, raw_run_thread, &rn));
-	wait_u64_ne(guest_u64(vm, &yt_entered), 0);
+	wait_u64_ne(vm_guest_u64(vm, &yt_entered), 0);
 	EXPECT_EQ(0, close(vcpu->fd));
 	EXPECT_EQ(0, close(vm->fd));
 	vgen_hypervisor_close(vm->hv);
@@ -814,7 +791,7 @@ TEST(exit_with_spinning_vp)
 		vm = vm_create_with_vcpu(guest_yt_spin, &vcpu);
 		if (pthread_create(&th, NULL, spin_forever_thread, vcpu))
 			_exit(2);
-		wait_u64_ne(guest_u64(vm, &yt_entered), 0);
+		wait_u64_ne(vm_guest_u64(vm, &yt_entered), 0);
 		exit(42);
 	}
 	memset(&sa, 0, sizeof(sa));

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include "vgen_test.h"
 
@@ -334,4 +335,28 @@ void vcpu_run_to_done(struct vcpu *vcpu)
 
 	TEST_ASSERT(cmd == UCALL_DONE, "expected DONE, got ucall %" PRIu64
 		    " arg 0x%" PRIx64, cmd, uc.args[0]);
+}
+
+volatile uint64_t *vm_guest_u64(struct vm *vm, volatile uint64_t *g)
+{
+	return addr_gpa2hva(vm, (uint64_t)(uintptr_t)g);
+}
+
+void wait_u64_ne(volatile uint64_t *p, uint64_t old)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	while (*p == old)
+		nanosleep(&ts, NULL);
+}
+
+void *vm_yield_vp0_later(void *arg)
+{
+	struct vm *vm = arg;
+	int r;
+
+	usleep(20000);
+	r = vgen_partition_request_yield(vm->part, 0);
+	TEST_ASSERT(!r, "request yield: %s", strerror(-r));
+	return NULL;
 }

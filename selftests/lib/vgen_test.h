@@ -108,6 +108,13 @@ void *addr_gpa2hva(struct vm *vm, uint64_t gpa);
 #define sync_global_from_guest(vm, g)					\
 	memcpy(&(g), addr_gpa2hva(vm, (uint64_t)(uintptr_t)&(g)), sizeof(g))
 
+/* Host view of a 64-bit guest global (same address on both sides). */
+volatile uint64_t *vm_guest_u64(struct vm *vm, volatile uint64_t *g);
+/* Poll until *@p != @old (no time limit: the harness timeout bounds it). */
+void wait_u64_ne(volatile uint64_t *p, uint64_t old);
+/* Thread body: after 20 ms request a yield of VP 0 of the struct vm @vm. */
+void *vm_yield_vp0_later(void *vm);
+
 int __vcpu_run(struct vcpu *vcpu);	/* 0 or -errno */
 void vcpu_run(struct vcpu *vcpu);	/* asserts 0 */
 void vcpu_regs_get(struct vcpu *vcpu, struct vgen_regs *regs);
