@@ -25,4 +25,15 @@
 #define vgen_vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * vgen_eventfd_signal() - add one to an eventfd's counter.
+ *
+ * 6.8 dropped the count argument of eventfd_signal() (always one).
+ */
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+#define vgen_eventfd_signal(ctx)	eventfd_signal(ctx)
+#else
+#define vgen_eventfd_signal(ctx)	eventfd_signal(ctx, 1)
+#endif
+
 #endif /* _VGEN_COMPAT_H */

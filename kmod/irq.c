@@ -183,6 +183,103 @@ static int vgen_irq_send(struct vgen_partition *part,
 				m->level);
 }
 
+/**
+ * vgen_irq_check_msi() - validate an MSI address/data pair as
+ *	VGEN_SIGNAL_MSI does.
+ * @addr: MSI address.
+ * @data: MSI data.
+ *
+ * Return: 0; -EINVAL malformed; -EOPNOTSUPP SMI.
+ */
+int vgen_irq_check_msi(u64 addr, u32 data)
+{
+	struct vgen_irq_msg m;
+
+	return vgen_irq_decode_msi(addr, data, &m);
+}
+
+/**
+ * vgen_irq_send_msi() - deliver an MSI (validated with
+ *	vgen_irq_check_msi() before).
+ * @part: the partition (with an irqchip; the caller holds a reference or
+ *	runs before its teardown).
+ * @addr: MSI address.
+ * @data: MSI data.
+ *
+ * Any context, also atomic (an irqfd's wait queue callback): never
+ * sleeps.
+ *
+ * Return: the number of APICs that accepted it; 0 for a malformed MSI.
+ */
+int vgen_irq_send_msi(struct vgen_partition *part, u64 addr, u32 data)
+{
+	struct vgen_irq_msg m;
+
+	if (vgen_irq_decode_msi(addr, data, &m))
+		return 0;
+	return vgen_irq_send(part, &m);
+}
+
+/**
+ * vgen_irq_assert_line() - deliver an IOAPIC line's MSI (VGEN_ASSERT_IRQ
+ *	and line irqfds), counting delivered and dropped asserts.
+ * @part: the partition (with an irqchip).
+ * @irq: the line, below VGEN_IOAPIC_PINS.
+ *
+ * Any context, also atomic: the route is copied inside an RCU read
+ * section and delivered outside it; never sleeps.
+ *
+ * Return: the number of APICs that accepted it (0: unrouted or refused).
+ */
+int vgen_irq_assert_line(struct vgen_partition *part, u32 irq)
+{
+	struct vgen_irqchip *chip = part->irqchip;
+	const struct vgen_irq_routes *routes;
+	struct vgen_irq_msg m;
+	bool routed;
+	int ret = 0;
+
+	rcu_read_lock();
+	routes = rcu_dereference(chip->routes);
+	routed = test_bit(irq, &routes->routed);
+	m = routes->msg[irq];
+	rcu_read_unlock();
+
+	if (routed)
+		ret = vgen_irq_send(part, &m);
+	if (ret > 0)
+		atomic64_inc(&chip->delivered[irq]);
+	else
+		atomic64_inc(&chip->dropped[irq]);
+	return ret;
+}
+
+/**
+ * vgen_irq_level_lines() - the IOAPIC lines currently routed to @vector
+ *	as level-triggered fixed or lowest-priority interrupts.
+ * @part: the partition (with an irqchip).
+ * @vector: the vector.
+ *
+ * Any context (RCU read section inside).
+ *
+ * Return: a bitmap, bit n for line n.
+ */
+unsigned long vgen_irq_level_lines(struct vgen_partition *part, u8 vector)
+{
+	const struct vgen_irq_routes *routes;
+	unsigned long lines = 0;
+	unsigned int i;
+
+	rcu_read_lock();
+	routes = rcu_dereference(part->irqchip->routes);
+	for_each_set_bit(i, &routes->routed, VGEN_IOAPIC_PINS) {
+		if (routes->msg[i].level && routes->msg[i].vector == vector)
+			__set_bit(i, &lines);
+	}
+	rcu_read_unlock();
+	return lines;
+}
+
 /* VGEN_SIGNAL_MSI. Return: the number of APICs that accepted it. */
 static int vgen_irq_signal_msi(struct vgen_partition *part,
 			       void __user *argp)
@@ -246,32 +343,14 @@ static int vgen_irq_set_route(struct vgen_irqchip *chip, void __user *argp)
 /* VGEN_ASSERT_IRQ. Return: the number of APICs that accepted it. */
 static int vgen_irq_assert(struct vgen_partition *part, void __user *argp)
 {
-	struct vgen_irqchip *chip = part->irqchip;
-	const struct vgen_irq_routes *routes;
-	struct vgen_irq_msg m;
 	struct vgen_irq args;
-	bool routed;
-	int ret = 0;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
 	if (args.irq >= VGEN_IOAPIC_PINS || args.flags ||
 	    !vgen_zeroed(args.reserved))
 		return -EINVAL;
-
-	rcu_read_lock();
-	routes = rcu_dereference(chip->routes);
-	routed = test_bit(args.irq, &routes->routed);
-	m = routes->msg[args.irq];
-	rcu_read_unlock();
-
-	if (routed)
-		ret = vgen_irq_send(part, &m);
-	if (ret > 0)
-		atomic64_inc(&chip->delivered[args.irq]);
-	else
-		atomic64_inc(&chip->dropped[args.irq]);
-	return ret;
+	return vgen_irq_assert_line(part, args.irq);
 }
 
 /* VGEN_PULSE_LINT. Return: 1 accepted, 0 masked or refused. */

@@ -171,5 +171,9 @@ int vgen_irq_deliver(struct vgen_partition *part, struct vgen_vp *src,
 		     u32 dm, u8 vector, bool level);
 long vgen_irq_ioctl(struct vgen_partition *part, unsigned int cmd,
 		    void __user *argp);
+int vgen_irq_check_msi(u64 addr, u32 data);
+int vgen_irq_send_msi(struct vgen_partition *part, u64 addr, u32 data);
+int vgen_irq_assert_line(struct vgen_partition *part, u32 irq);
+unsigned long vgen_irq_level_lines(struct vgen_partition *part, u8 vector);
 
 #endif /* _VGEN_LAPIC_H */

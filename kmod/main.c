@@ -42,6 +42,8 @@ long vgen_check_cap(unsigned long cap)
 		return VGEN_IOAPIC_PINS;
 	case VGEN_CAP_RESET:
 	case VGEN_CAP_VP_EVENTS:
+	case VGEN_CAP_IRQFD:
+	case VGEN_CAP_IOEVENTFD:
 		return 1;
 	default:
 		return 0;
@@ -131,12 +133,15 @@ static int __init vgen_init(void)
 
 	vgen_check_abi_layout();
 
+	ret = vgen_irqfd_module_init();
+	if (ret)
+		return ret;
 	/* Introspection first: partitions announce themselves to it. */
 	ret = vgen_netlink_init();
 	if (ret) {
 		pr_err("vgen: cannot register the generic netlink family: %d\n",
 		       ret);
-		return ret;
+		goto err_irqfd;
 	}
 	ret = misc_register(&vgen_dev);
 	if (ret) {
@@ -147,6 +152,8 @@ static int __init vgen_init(void)
 
 err_netlink:
 	vgen_netlink_exit();
+err_irqfd:
+	vgen_irqfd_module_exit();
 	return ret;
 }
 
@@ -154,6 +161,7 @@ static void __exit vgen_exit(void)
 {
 	misc_deregister(&vgen_dev);
 	vgen_netlink_exit();
+	vgen_irqfd_module_exit();
 }
 
 module_init(vgen_init);

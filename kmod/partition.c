@@ -58,6 +58,8 @@ static void vgen_partition_destroy(struct vgen_partition *part)
 		return;
 	part->destroyed = true;
 
+	/* Before the VPs and the irqchip that irqfd callbacks deliver to. */
+	vgen_irqfd_destroy(part);
 	if (part->vps) {
 		for (i = 0; i < part->vp_count; i++) {
 			if (part->vps[i])
@@ -66,6 +68,7 @@ static void vgen_partition_destroy(struct vgen_partition *part)
 		}
 	}
 	vgen_irq_destroy(part);
+	vgen_ioeventfd_destroy(part);
 	vgen_memory_destroy(part);
 	vgen_cpuid_destroy(part);
 	kvfree(part->vps);
@@ -183,7 +186,8 @@ static long vgen_partition_check_cap(struct vgen_partition *part,
 				     unsigned long cap)
 {
 	if (!part->irqchip &&
-	    (cap == VGEN_CAP_IRQCHIP || cap == VGEN_CAP_IOAPIC_PINS))
+	    (cap == VGEN_CAP_IRQCHIP || cap == VGEN_CAP_IOAPIC_PINS ||
+	     cap == VGEN_CAP_IRQFD))
 		return 0;
 	return vgen_check_cap(cap);
 }
@@ -221,6 +225,8 @@ static long vgen_partition_check_cap(struct vgen_partition *part,
  *
  * VGEN_SIGNAL_MSI, VGEN_SET_IRQ_ROUTE, VGEN_ASSERT_IRQ, VGEN_PULSE_LINT:
  * see vgen_irq_ioctl(). VGEN_RESET_PARTITION: see vgen_partition_reset().
+ * VGEN_IRQFD: see vgen_irqfd_ioctl(). VGEN_IOEVENTFD: see
+ * vgen_ioeventfd_ioctl().
  *
  * Return: as above; -ENOTTY for an unknown ioctl.
  */
@@ -255,6 +261,10 @@ static long vgen_partition_ioctl(struct file *file, unsigned int cmd,
 		return vgen_irq_ioctl(part, cmd, argp);
 	case VGEN_RESET_PARTITION:
 		return vgen_partition_reset(part, argp);
+	case VGEN_IRQFD:
+		return vgen_irqfd_ioctl(part, argp);
+	case VGEN_IOEVENTFD:
+		return vgen_ioeventfd_ioctl(part, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -405,7 +415,13 @@ int vgen_partition_create(const struct vgen_partition_config *cfg)
 		ret = vgen_irq_init(part);
 		if (ret)
 			goto err_put;
+		ret = vgen_irqfd_init(part);
+		if (ret)
+			goto err_put;
 	}
+	ret = vgen_ioeventfd_init(part);
+	if (ret)
+		goto err_put;
 	ret = vgen_registry_add(part, cfg);
 	if (ret)
 		goto err_put;

@@ -176,6 +176,8 @@ struct vgen_vp_stats {
  *	flushes the interpreter's caches when it sees a new value.
  * @irqchip: MSI delivery and IOAPIC routing (irq.c); NULL in a
  *	VGEN_PARTITION_USER_MODE_APIC partition.
+ * @irqfds: the partition's irqfds (irqfd.c); NULL without @irqchip.
+ * @ioeventfds: the partition's doorbells (ioeventfd.c).
  * @dead: an internal error of the module was detected; every ioctl on the
  *	partition and its VPs fails with -EIO from then on (written once,
  *	read locklessly with READ_ONCE()).
@@ -201,6 +203,8 @@ struct vgen_partition {
 	u64 mem_generation;
 
 	struct vgen_irqchip *irqchip;
+	struct vgen_irqfds *irqfds;
+	struct vgen_ioeventfds *ioeventfds;
 
 	bool dead;
 	bool destroyed;
@@ -319,6 +323,21 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_request_yield(struct vgen_partition *part,
 			  const struct vgen_yield *args);
+
+/* irqfd.c */
+int vgen_irqfd_module_init(void);
+void vgen_irqfd_module_exit(void);
+int vgen_irqfd_init(struct vgen_partition *part);
+void vgen_irqfd_destroy(struct vgen_partition *part);
+int vgen_irqfd_ioctl(struct vgen_partition *part, void __user *argp);
+bool vgen_irqfd_eoi(struct vgen_partition *part, u8 vector);
+
+/* ioeventfd.c */
+int vgen_ioeventfd_init(struct vgen_partition *part);
+void vgen_ioeventfd_destroy(struct vgen_partition *part);
+int vgen_ioeventfd_ioctl(struct vgen_partition *part, void __user *argp);
+bool vgen_ioeventfd_write(struct vgen_partition *part, bool pio, u64 addr,
+			  u32 len, u64 val);
 
 /* registry.c */
 int vgen_registry_add(struct vgen_partition *part,

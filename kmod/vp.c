@@ -194,6 +194,35 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 }
 
 /*
+ * vgen_vp_doorbell() - an exit that is a guest write matching a doorbell
+ * (VGEN_IOEVENTFD) has been handled: the eventfd is signalled and the
+ * write is complete (svp completed it before exiting).
+ *
+ * Return: true if the exit must not reach userspace.
+ */
+static bool vgen_vp_doorbell(struct vgen_vp *vp, int reason,
+			     const struct svp_exit *ex)
+{
+	u64 val = 0;
+	u32 i;
+
+	if (reason == SVP_EXIT_IO && ex->io.is_write) {
+		val = ex->io.size >= 4 ? ex->io.data :
+			ex->io.data & ((1U << (8 * ex->io.size)) - 1);
+		return vgen_ioeventfd_write(vp->part, true, ex->io.port,
+					    ex->io.size, val);
+	}
+	if (reason == SVP_EXIT_MMIO && ex->mmio.is_write &&
+	    ex->mmio.size <= sizeof(ex->mmio.data)) {
+		for (i = 0; i < ex->mmio.size; i++)
+			val |= (u64)ex->mmio.data[i] << (8 * i);
+		return vgen_ioeventfd_write(vp->part, false, ex->mmio.gpa,
+					    ex->mmio.size, val);
+	}
+	return false;
+}
+
+/*
  * vgen_vp_complete_read() - finish the IN or MMIO read of the previous
  * exit with the data userspace left in the run page (read once): hand the
  * data to the interpreter and re-execute just that instruction, so that
@@ -246,7 +275,8 @@ static int vgen_vp_complete_read(struct vgen_vp *vp)
 	}
 	srcu_read_unlock(&vp->part->srcu, idx);
 
-	if (reason == SVP_EXIT_BUDGET || reason == SVP_EXIT_KICK)
+	if (reason == SVP_EXIT_BUDGET || reason == SVP_EXIT_KICK ||
+	    vgen_vp_doorbell(vp, reason, &ex))
 		return 0;
 	return vgen_vp_report_exit(vp, reason, &ex) ?: 1;
 }
@@ -435,6 +465,9 @@ static int vgen_vp_run(struct vgen_vp *vp)
 			}
 			break;
 		}
+		/* A write to a doorbell is done: keep running. */
+		if (vgen_vp_doorbell(vp, reason, &ex))
+			continue;
 		ret = vgen_vp_report_exit(vp, reason, &ex);
 		break;
 	}

@@ -117,7 +117,8 @@ static bool vgen_vp_should_wake(struct vgen_vp *vp)
  *	holds for the VP and inject it, or sleep while the VP is halted.
  * @vp: the VP (vgen_vp.run_lock held, outside any SRCU section).
  *
- * Order: level-triggered EOIs to report, INIT, SIPI, NMI, ExtINT, then
+ * Order: level-triggered EOIs to report (resample irqfds first, which
+ * may handle them without an exit), INIT, SIPI, NMI, ExtINT, then
  * the highest deliverable APIC vector. An interrupt the guest blocks
  * (RFLAGS.IF, STI/MOV SS shadow) turns on the interpreter's interrupt
  * window so that the next chunk ends as soon as the guest can take it.
@@ -136,7 +137,10 @@ int vgen_vp_irq_step(struct vgen_vp *vp)
 	u8 v;
 
 	lockdep_assert_held(&vp->run_lock);
-	if (vgen_lapic_take_eoi(apic, &v)) {
+	while (vgen_lapic_take_eoi(apic, &v)) {
+		/* Handled by resample irqfds: no exit (see irqfd.c). */
+		if (vgen_irqfd_eoi(vp->part, v))
+			continue;
 		vgen_vp_set_exit(run, VGEN_EXIT_EOI);
 		run->eoi.vector = v;
 		return 1;

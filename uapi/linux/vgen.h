@@ -85,7 +85,8 @@
  * (VGEN_PULSE_LINT). The IOAPIC's registers themselves stay in the VMM:
  * when the guest EOIs a level-triggered vector, VGEN_RUN returns
  * VGEN_EXIT_EOI with the vector so that the VMM can clear its remote IRR
- * and re-assert a line that is still high. An ExtINT interrupt (a LINT pin
+ * and re-assert a line that is still high (unless resample irqfds
+ * handle that EOI, see struct vgen_irqfd). An ExtINT interrupt (a LINT pin
  * in ExtINT mode) makes VGEN_RUN return VGEN_EXIT_EXTINT when the guest can
  * take it; the VMM's PIC supplies the vector in the run page. HLT waits in
  * the kernel until an interrupt can be delivered (a yield request or a
@@ -94,6 +95,21 @@
  * VGEN_GET_LAPIC/VGEN_SET_LAPIC. In a VGEN_PARTITION_USER_MODE_APIC
  * partition none of this exists (those ioctls fail with -ENXIO), APIC MMIO
  * exits to userspace like any MMIO, and HLT exits with VGEN_EXIT_HLT.
+ *
+ * Irqfds and doorbells: an eventfd can stand for an interrupt source or
+ * a device register so that interrupts and notifications need no exit
+ * and no VMM thread in the path. VGEN_IRQFD (VGEN_CAP_IRQFD, partitions
+ * with an in-kernel APIC) binds an eventfd to an MSI or to an IOAPIC
+ * line: every signal of the eventfd delivers the interrupt from the
+ * kernel, also while the VP runs guest code or waits in HLT. A resample
+ * irqfd (level-triggered line) also names a resamplefd that the kernel
+ * signals when the guest EOIs the line's vector, in place of the
+ * VGEN_EXIT_EOI for it. VGEN_IOEVENTFD (VGEN_CAP_IOEVENTFD, every
+ * partition) registers a doorbell: a guest write of a given address
+ * (MMIO or port), optionally size and value, signals an eventfd and
+ * completes in the kernel instead of exiting with VGEN_EXIT_MMIO or
+ * VGEN_EXIT_IO. Closing an irqfd's eventfd removes its binding; both
+ * kinds are removed with the partition and survive VGEN_RESET_PARTITION.
  *
  * Errors (all ioctls): -EFAULT bad user pointer; -EINVAL bad flags,
  * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
@@ -594,19 +610,36 @@ struct vgen_reset {
  * struct vgen_irqfd - bind an eventfd to an interrupt (VGEN_IRQFD,
  *	VGEN_CAP_IRQFD).
  * @fd: the eventfd. Each signal (a write to it) injects the interrupt
- *	from the kernel, without an exit and without a VMM thread.
+ *	from the kernel, without an exit and without a VMM thread. The
+ *	kernel consumes the eventfd's counter: signals that arrive before
+ *	the kernel has seen the previous one coalesce into one interrupt,
+ *	so the guest sees at least one interrupt per batch of signals (and
+ *	exactly one per signal when the device waits for the guest between
+ *	signals). A count already pending when the binding is made injects
+ *	once.
  * @resamplefd: with VGEN_IRQFD_RESAMPLE, an eventfd signalled when the
- *	guest EOIs the line's (level-triggered) vector; otherwise zero.
+ *	guest EOIs the line's (level-triggered) vector; otherwise zero. It
+ *	must not be @fd; several irqfds may share one.
  * @flags: VGEN_IRQFD_MSI: the eventfd delivers the MSI @address/@data
  *	(validated as for VGEN_SIGNAL_MSI) on @vtl; without it, it asserts
- *	IOAPIC line @irq through the routing table as VGEN_ASSERT_IRQ does.
+ *	IOAPIC line @irq through the routing table as VGEN_ASSERT_IRQ does
+ *	(the route in effect at the time of the signal; an unrouted line
+ *	drops the signal).
  *	VGEN_IRQFD_RESAMPLE (line irqfds only): a level-triggered line; the
  *	line is asserted on each signal and, when the guest EOIs it, the
  *	kernel signals @resamplefd (the device re-signals @fd if its
  *	interrupt is still pending) instead of ending VGEN_RUN with
- *	VGEN_EXIT_EOI for that line. VGEN_IRQFD_DEASSIGN: remove the binding
- *	of @fd (only @fd and @flags are looked at besides the reserved
- *	fields); -ENOENT if there is none.
+ *	VGEN_EXIT_EOI for that line. The exact rule, at the EOI of a
+ *	level-triggered vector V: let L be the lines whose current route
+ *	is a level-triggered fixed or lowest-priority MSI with vector V
+ *	(any destination). The resamplefd of every resample irqfd on a line
+ *	of L is signalled; VGEN_EXIT_EOI is not produced when L is not
+ *	empty and every line of L has a resample irqfd, and is produced as
+ *	before otherwise (e.g. a line without a resampler, or a
+ *	level-triggered VGEN_SIGNAL_MSI, shares V).
+ *	VGEN_IRQFD_DEASSIGN: remove the binding of @fd (only @fd and @flags
+ *	are looked at besides the reserved fields; other @flags bits are
+ *	ignored); -ENOENT if there is none.
  * @irq: IOAPIC line (0..VGEN_IOAPIC_PINS-1) for line irqfds, else zero.
  * @address: MSI address (VGEN_IRQFD_MSI), else zero.
  * @data: MSI data (VGEN_IRQFD_MSI), else zero.
@@ -614,11 +647,15 @@ struct vgen_reset {
  * @reserved: must be zero.
  *
  * An eventfd is bound at most once per partition (-EBUSY); closing the
- * eventfd removes the binding, and so does destroying the partition.
- * Errors: -EINVAL bad flags, line, MSI or fd values, reserved bits;
- * -EBADF @fd or @resamplefd is not an eventfd; -EBUSY @fd is already
- * bound; -ENOENT deassign of an unbound fd; -ENOSPC more than
- * VGEN_MAX_IRQFDS bindings; -ENXIO no in-kernel APIC.
+ * eventfd (its last file reference) removes the binding, and so does
+ * destroying the partition. A VGEN_IRQFD call first completes the
+ * removal of bindings whose eventfd was closed before it, so it sees
+ * their slots free and their resamplers gone. Errors: -EINVAL bad flags,
+ * line, MSI or fd values (a non-zero @resamplefd without RESAMPLE,
+ * @resamplefd the same eventfd as @fd), @vtl, reserved bits;
+ * -EOPNOTSUPP an SMI; -EBADF @fd or @resamplefd is not an eventfd;
+ * -EBUSY @fd is already bound; -ENOENT deassign of an unbound fd;
+ * -ENOSPC more than VGEN_MAX_IRQFDS bindings; -ENXIO no in-kernel APIC.
  */
 struct vgen_irqfd {
 	__u32 fd;
@@ -644,13 +681,16 @@ struct vgen_irqfd {
 
 /**
  * struct vgen_ioeventfd - a doorbell (VGEN_IOEVENTFD, VGEN_CAP_IOEVENTFD).
- * @addr: guest physical address (MMIO) or, with VGEN_IOEVENTFD_PIO, the
- *	I/O port (< 0x10000).
+ * @addr: guest physical address (MMIO; the range must end at or below
+ *	2^40, the VP's physical address width) or, with VGEN_IOEVENTFD_PIO,
+ *	the I/O port (the range must end at or below 0x10000).
  * @datamatch: with VGEN_IOEVENTFD_DATAMATCH, only a write of exactly this
- *	value (zero-extended from @len bytes) rings the doorbell; else zero.
+ *	value (zero-extended from @len bytes; a value wider than @len bytes
+ *	is -EINVAL) rings the doorbell; else zero.
  * @len: 1, 2, 4 or 8 (PIO: 1, 2 or 4): only a write of exactly that size
  *	at @addr matches; 0: a write of any size at @addr matches
- *	(DATAMATCH requires a non-zero @len).
+ *	(DATAMATCH requires a non-zero @len). The write must start at @addr:
+ *	one that starts inside the registered range does not match.
  * @fd: the eventfd signalled by a matching guest write. The write is
  *	then complete: it does not exit to userspace and has no other
  *	effect. Writes that do not match exit as usual.
@@ -659,14 +699,23 @@ struct vgen_irqfd {
  *	@addr, @len, @fd, @flags and @datamatch; -ENOENT if none).
  * @reserved0, @reserved: must be zero.
  *
+ * Only accesses that would exit are looked at: MMIO writes that would
+ * exit with VGEN_EXIT_MMIO (also writes to a VGEN_MEM_READONLY region),
+ * OUT instructions and each element of a string OUT. Reads never match.
+ * The in-kernel local APIC's page (IA32_APIC_BASE of the accessing VP)
+ * wins: accesses to it never reach a doorbell registered there.
+ *
  * Two registrations of the same space overlap if their byte ranges
  * [@addr, @addr + max(@len, 1)) intersect, unless both use DATAMATCH with
  * the same @addr and @len and different @datamatch values (one doorbell
- * register, one eventfd per value). Registrations are removed when the
- * partition is destroyed. Errors: -EINVAL bad flags, length, address or
+ * register, one eventfd per value). A write therefore matches at most
+ * one registration. One eventfd may serve several registrations.
+ * Registrations are removed when the partition is destroyed (closing the
+ * eventfd does not remove them: the registration keeps its own
+ * reference). Errors: -EINVAL bad flags, length, address, datamatch or
  * reserved bits; -EBADF @fd is not an eventfd; -EEXIST overlaps a
- * registration; -ENOENT deassign of an unknown registration; -ENOSPC more
- * than VGEN_MAX_IOEVENTFDS registrations.
+ * registration; -ENOENT deassign of an unknown registration; -ENOSPC
+ * more than VGEN_MAX_IOEVENTFDS registrations.
  */
 struct vgen_ioeventfd {
 	__u64 addr;
@@ -733,7 +782,8 @@ struct vgen_ioeventfd {
  * @eoi: VGEN_EXIT_EOI. The guest EOI'd @vector, which was delivered
  *	level-triggered (an MSI or route with VGEN_MSI_DATA_TRIGGER_LEVEL).
  *	Nothing to complete; the VMM's IOAPIC clears remote IRR of the lines
- *	with that vector.
+ *	with that vector. Not produced for an EOI that resample irqfds
+ *	handle completely (rule at struct vgen_irqfd).
  * @extint: VGEN_EXIT_EXTINT. The VP can take the pending ExtINT interrupt
  *	now: before the next VGEN_RUN the VMM stores the vector from its PIC's
  *	interrupt acknowledge in @vector and sets @valid to 1 (or leaves
