@@ -395,6 +395,22 @@ static int vgen_kvm_new_partition(struct vgen_hypervisor *hv,
 		vgen_kvm_destroy(vm);
 		return (int)ret;
 	}
+	/*
+	 * LVT LINT0 masked after reset like every LVT entry (SDM; vgen), not
+	 * KVM's default of ExtINT on the BSP. Older KVMs without the quirk
+	 * control keep theirs.
+	 */
+	if (vgen_kvm_ext(hv, KVM_CAP_DISABLE_QUIRKS)) {
+		memset(&cap, 0, sizeof(cap));
+		cap.cap = KVM_CAP_DISABLE_QUIRKS;
+		cap.args[0] = KVM_X86_QUIRK_LINT0_REENABLED;
+		ret = vgen_sys_ioctl(vm->fd, KVM_ENABLE_CAP,
+				     (unsigned long)&cap);
+		if (ret < 0) {
+			vgen_kvm_destroy(vm);
+			return (int)ret;
+		}
+	}
 	p->irqchip = true;
 	return 0;
 }
