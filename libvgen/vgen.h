@@ -55,7 +55,11 @@
  *       rules and every VP gets the table (with its APIC ID in leaf 1
  *       EBX[31:24] and leaves 0xB/0x1F EDX) when it is bound.
  *     - VGEN_CAP_SOFTWARE_VP is 0; VGEN_CAP_MAX_VPS, _MEMORY_REGIONS,
- *       _READONLY_MEM and _IMMEDIATE_EXIT come from KVM's capabilities.
+ *       _READONLY_MEM and _IMMEDIATE_EXIT come from KVM's capabilities;
+ *       VGEN_CAP_IRQCHIP (and VGEN_CAP_IOAPIC_PINS = 24) from the split
+ *       irqchip, MSI and routing capabilities, VGEN_CAP_IRQFD from those
+ *       plus KVM_CAP_IRQFD (it only means vgen_msi_interrupt_eventfd()
+ *       works), VGEN_CAP_IOEVENTFD from KVM_CAP_IOEVENTFD.
  *     - Memory is not pinned: vgen_proto_add_memory() does not fail with
  *       -EFAULT for unmapped host memory; the guest's access fails later.
  *     - A string I/O instruction is one KVM exit; the library reports it
