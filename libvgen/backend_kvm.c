@@ -2,8 +2,9 @@
 /*
  * libvgen: the KVM backend (/dev/kvm).
  *
- * The same model as the vgen backend, on a KVM VM without an in-kernel
- * irqchip:
+ * The same model as the vgen backend, on a KVM VM with KVM's split
+ * irqchip (local APICs in the kernel, the IOAPIC in the VMM) unless the
+ * partition is a VGEN_PROTO_USER_MODE_APIC one (no irqchip at all):
  *  - the proto-partition's CPUID table starts as KVM_GET_SUPPORTED_CPUID
  *    and is kept here; each vCPU gets it (with its APIC ID filled in) with
  *    KVM_SET_CPUID2 when it is bound;
@@ -18,6 +19,18 @@
  *    in the bound thread and unblocked only inside KVM_RUN
  *    (KVM_SET_SIGNAL_MASK), so a kick racing with the entry makes
  *    KVM_RUN return -EINTR at once, and is consumed with sigtimedwait().
+ *  - interrupts: MSIs are KVM_SIGNAL_MSI; the IOAPIC routing table is kept
+ *    here and mirrored into KVM's GSI routing (GSIs 0..23: KVM needs the
+ *    level-triggered routes to know which EOIs end KVM_RUN with
+ *    KVM_EXIT_IOAPIC_EOI); an assert is a KVM_SIGNAL_MSI of the line's
+ *    current route. MSI interrupt targets with an eventfd get a GSI
+ *    (VGEN_KVM_MSI_GSI_BASE + n) with an MSI route and KVM_IRQFD. LINT
+ *    pulses are queued per VP (lint_pending plus the kick) and handled
+ *    by the VP thread before its next KVM_RUN, after reading the LVT
+ *    entry with KVM_GET_LAPIC: fixed -> an MSI to the VP's own APIC ID,
+ *    NMI -> KVM_NMI, ExtINT (LINT0) -> request_interrupt_window until
+ *    KVM says the VP can take it, then VGEN_EXIT_EXTINT; the vector the
+ *    VMM stores in the run page is injected with KVM_INTERRUPT.
  */
 #include "config.h"
 #include <errno.h>
@@ -27,6 +40,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/kvm.h>
@@ -43,6 +57,15 @@ static const uint32_t vgen_kvm_msrs[] = {
 	0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
 };
 
+/* MSI interrupt targets with an eventfd: GSIs after the IOAPIC's. */
+#define VGEN_KVM_MSI_GSI_BASE	VGEN_IOAPIC_PINS
+#define VGEN_KVM_MAX_MSI_GSIS	VGEN_MAX_IRQFDS
+/* xAPIC register offsets in struct kvm_lapic_state. */
+#define VGEN_KVM_APIC_ID	0x20
+#define VGEN_KVM_APIC_LVT0	0x350
+#define VGEN_KVM_APIC_LVT1	0x360
+#define VGEN_KVM_LVT_MASKED	(1U << 16)
+
 /* One CPUID leaf of the table (KVM's layout without the padding). */
 struct vgen_kvm_leaf {
 	uint32_t function;
@@ -58,10 +81,23 @@ struct vgen_kvm_hv {
 	struct vgen_kvm_leaf supported[VGEN_MAX_CPUID_ENTRIES];
 };
 
+/* One GSI route (an IOAPIC line or an MSI interrupt target's GSI). */
+struct vgen_kvm_route {
+	bool used;		/* MSI target GSIs: allocated */
+	bool routed;		/* has an MSI route */
+	struct vgen_msi_message msi;
+};
+
 /* vm->priv */
 struct vgen_kvm_vm {
 	long vcpu_mmap_size;
 	uint32_t *apic_ids;
+	/* KVM's split irqchip is enabled (no VGEN_PROTO_USER_MODE_APIC). */
+	bool irqchip;
+	/* Protects @ioapic and @gsis and serializes KVM_SET_GSI_ROUTING. */
+	pthread_mutex_t route_lock;
+	struct vgen_kvm_route ioapic[VGEN_IOAPIC_PINS];
+	struct vgen_kvm_route gsis[VGEN_KVM_MAX_MSI_GSIS];
 	uint32_t nleaves;
 	struct vgen_kvm_leaf leaves[VGEN_MAX_CPUID_ENTRIES];
 };
@@ -86,6 +122,16 @@ struct vgen_kvm_vcpu {
 	/* The VP thread is inside vgen_kvm_run() (atomic). */
 	int in_run;
 	pthread_t thread;
+	/* LINT pulses to handle, bit n = LINTn (atomic; set by any thread). */
+	int lint_pending;
+	/* The rest is used by the VP thread only. */
+	bool irqchip;
+	/* An ExtINT (LINT0 pulse in ExtINT mode) waits for the VP. */
+	bool extint_pending;
+	/* VGEN_EXIT_EXTINT reported: the next run injects run->extint. */
+	bool extint_ack;
+	/* kr->ready_for_interrupt_injection describes the current state. */
+	bool ready_valid;
 };
 
 /* Set by the kick handler if the kick is ever delivered (it is blocked
@@ -201,6 +247,14 @@ static long vgen_kvm_ext(struct vgen_hypervisor *hv, long cap)
 	return ret < 0 ? 0 : ret;
 }
 
+/* Split irqchip, MSIs and GSI routing: what the interrupt API needs. */
+static bool vgen_kvm_has_irqchip(struct vgen_hypervisor *hv)
+{
+	return vgen_kvm_ext(hv, KVM_CAP_SPLIT_IRQCHIP) &&
+	       vgen_kvm_ext(hv, KVM_CAP_SIGNAL_MSI) &&
+	       vgen_kvm_ext(hv, KVM_CAP_IRQ_ROUTING);
+}
+
 static int vgen_kvm_check_cap(struct vgen_hypervisor *hv, uint32_t cap,
 			      uint64_t *value)
 {
@@ -233,6 +287,19 @@ static int vgen_kvm_check_cap(struct vgen_hypervisor *hv, uint32_t cap,
 	case VGEN_CAP_MSRS:
 		*value = VGEN_MAX_MSR_ENTRIES;
 		break;
+	case VGEN_CAP_IRQCHIP:
+		*value = vgen_kvm_has_irqchip(hv) ? 1 : 0;
+		break;
+	case VGEN_CAP_IOAPIC_PINS:
+		*value = vgen_kvm_has_irqchip(hv) ? VGEN_IOAPIC_PINS : 0;
+		break;
+	case VGEN_CAP_IRQFD:
+		*value = vgen_kvm_has_irqchip(hv) &&
+			 vgen_kvm_ext(hv, KVM_CAP_IRQFD) ? 1 : 0;
+		break;
+	case VGEN_CAP_IOEVENTFD:
+		*value = vgen_kvm_ext(hv, KVM_CAP_IOEVENTFD) ? 1 : 0;
+		break;
 	default:
 		/* VGEN_CAP_SOFTWARE_VP and unknown capabilities. */
 		*value = 0;
@@ -264,11 +331,14 @@ static int vgen_kvm_check_apic_ids(struct vgen_hypervisor *hv,
 	return 0;
 }
 
+static void vgen_kvm_destroy(struct vgen_vm *vm);
+
 static int vgen_kvm_new_partition(struct vgen_hypervisor *hv,
 				  const struct vgen_proto_config *cfg,
 				  struct vgen_vm *vm)
 {
 	struct vgen_kvm_hv *hp = hv->priv;
+	struct kvm_enable_cap cap;
 	struct vgen_kvm_vm *p;
 	uint64_t max_vps;
 	uint32_t i;
@@ -306,8 +376,42 @@ static int vgen_kvm_new_partition(struct vgen_hypervisor *hv,
 	}
 	vm->fd = (int)ret;
 	vm->priv = p;
+	pthread_mutex_init(&p->route_lock, NULL);
 	/* Needed by Intel VMX only; AMD ignores it. */
 	(void)vgen_sys_ioctl(vm->fd, KVM_SET_TSS_ADDR, VGEN_KVM_TSS_ADDR);
+	if (cfg->flags & VGEN_PROTO_USER_MODE_APIC)
+		return 0;
+	if (!vgen_kvm_has_irqchip(hv)) {
+		/* VGEN_CAP_IRQCHIP is 0: a partition without an APIC. */
+		vm->flags |= VGEN_PROTO_USER_MODE_APIC;
+		return 0;
+	}
+	/* Before any vCPU exists: in-kernel local APICs, IOAPIC in the VMM. */
+	memset(&cap, 0, sizeof(cap));
+	cap.cap = KVM_CAP_SPLIT_IRQCHIP;
+	cap.args[0] = VGEN_IOAPIC_PINS;
+	ret = vgen_sys_ioctl(vm->fd, KVM_ENABLE_CAP, (unsigned long)&cap);
+	if (ret < 0) {
+		vgen_kvm_destroy(vm);
+		return (int)ret;
+	}
+	/*
+	 * LVT LINT0 masked after reset like every LVT entry (SDM; vgen), not
+	 * KVM's default of ExtINT on the BSP. Older KVMs without the quirk
+	 * control keep theirs.
+	 */
+	if (vgen_kvm_ext(hv, KVM_CAP_DISABLE_QUIRKS)) {
+		memset(&cap, 0, sizeof(cap));
+		cap.cap = KVM_CAP_DISABLE_QUIRKS;
+		cap.args[0] = KVM_X86_QUIRK_LINT0_REENABLED;
+		ret = vgen_sys_ioctl(vm->fd, KVM_ENABLE_CAP,
+				     (unsigned long)&cap);
+		if (ret < 0) {
+			vgen_kvm_destroy(vm);
+			return (int)ret;
+		}
+	}
+	p->irqchip = true;
 	return 0;
 }
 
@@ -316,6 +420,7 @@ static void vgen_kvm_destroy(struct vgen_vm *vm)
 	struct vgen_kvm_vm *p = vm->priv;
 
 	close(vm->fd);
+	pthread_mutex_destroy(&p->route_lock);
 	free(p->apic_ids);
 	free(p);
 }
@@ -449,6 +554,348 @@ static int vgen_kvm_request_yield(struct vgen_partition *part,
 }
 
 /* ------------------------------------------------------------------ */
+/* Interrupts (split irqchip) */
+
+/*
+ * vgen's MSI rules, plus what KVM without KVM_CAP_X2APIC_API cannot
+ * express: an extended destination ID (address bits 11:5).
+ */
+static int vgen_kvm_msi_check(uint64_t address, uint32_t data)
+{
+	int ret = vgen_msi_check(address, data);
+
+	if (ret)
+		return ret;
+	if ((address >> VGEN_MSI_ADDR_EXT_DEST_SHIFT) & 0x7f)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* KVM_SIGNAL_MSI: 0 (also when no APIC took it) or -errno. */
+static int vgen_kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data)
+{
+	struct kvm_msi m;
+	long ret;
+
+	memset(&m, 0, sizeof(m));
+	m.address_lo = (uint32_t)address;
+	m.data = data;
+	ret = vgen_sys_ioctl(vm_fd, KVM_SIGNAL_MSI, (unsigned long)&m);
+	/* KVM's "no destination" is -1, i.e. -EPERM. */
+	if (ret == -EPERM)
+		return 0;
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_kvm_request_msi(struct vgen_vm *vm, uint64_t address,
+				uint32_t data)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	int ret;
+
+	if (!p->irqchip)
+		return -ENXIO;
+	ret = vgen_kvm_msi_check(address, data);
+	if (ret)
+		return ret;
+	return vgen_kvm_signal_msi(vm->fd, address, data);
+}
+
+static void vgen_kvm_route_entry(struct kvm_irq_routing_entry *e,
+				 uint32_t gsi, const struct vgen_msi_message *m)
+{
+	memset(e, 0, sizeof(*e));
+	e->gsi = gsi;
+	e->type = KVM_IRQ_ROUTING_MSI;
+	e->u.msi.address_lo = (uint32_t)m->address;
+	e->u.msi.address_hi = 0;
+	e->u.msi.data = m->data;
+}
+
+/* Hand the whole routing table to KVM. Called with route_lock held. */
+static int vgen_kvm_push_routes(struct vgen_vm *vm)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct kvm_irq_routing *r;
+	uint32_t i, n = 0;
+	long ret;
+
+	r = calloc(1, sizeof(*r) + (VGEN_IOAPIC_PINS + VGEN_KVM_MAX_MSI_GSIS) *
+		   sizeof(r->entries[0]));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < VGEN_IOAPIC_PINS; i++)
+		if (p->ioapic[i].routed)
+			vgen_kvm_route_entry(&r->entries[n++], i,
+					     &p->ioapic[i].msi);
+	for (i = 0; i < VGEN_KVM_MAX_MSI_GSIS; i++)
+		if (p->gsis[i].used && p->gsis[i].routed)
+			vgen_kvm_route_entry(&r->entries[n++],
+					     VGEN_KVM_MSI_GSI_BASE + i,
+					     &p->gsis[i].msi);
+	r->nr = n;
+	ret = vgen_sys_ioctl(vm->fd, KVM_SET_GSI_ROUTING, (unsigned long)r);
+	free(r);
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_kvm_set_irq_route(struct vgen_vm *vm, uint32_t irq,
+				  const struct vgen_msi_message *msi)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct vgen_kvm_route old;
+	int ret;
+
+	if (!p->irqchip)
+		return -ENXIO;
+	if (msi) {
+		ret = vgen_kvm_msi_check(msi->address, msi->data);
+		if (ret)
+			return ret;
+	}
+	pthread_mutex_lock(&p->route_lock);
+	old = p->ioapic[irq];
+	p->ioapic[irq].routed = msi != NULL;
+	if (msi)
+		p->ioapic[irq].msi = *msi;
+	ret = vgen_kvm_push_routes(vm);
+	if (ret)
+		p->ioapic[irq] = old;
+	pthread_mutex_unlock(&p->route_lock);
+	return ret;
+}
+
+static int vgen_kvm_assert_irq(struct vgen_vm *vm, uint32_t irq)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct vgen_kvm_route r;
+
+	if (!p->irqchip)
+		return -ENXIO;
+	pthread_mutex_lock(&p->route_lock);
+	r = p->ioapic[irq];
+	pthread_mutex_unlock(&p->route_lock);
+	if (!r.routed)
+		return 0;
+	return vgen_kvm_signal_msi(vm->fd, r.msi.address, r.msi.data);
+}
+
+static int vgen_kvm_pulse_lint(struct vgen_partition *part, uint32_t vp_index,
+			       uint32_t lint)
+{
+	struct vgen_kvm_vm *p = part->vm.priv;
+	struct vgen_processor *proc;
+	struct vgen_kvm_vcpu *v;
+
+	if (!p->irqchip)
+		return -ENXIO;
+	proc = __atomic_load_n(&part->binders[vp_index].proc,
+			       __ATOMIC_ACQUIRE);
+	if (!proc)
+		return -ENOENT;
+	v = proc->priv;
+	/* As for a yield: the bit first, then in_run (see request_yield). */
+	__atomic_or_fetch(&v->lint_pending, 1 << lint, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->in_run, __ATOMIC_SEQ_CST))
+		pthread_kill(v->thread, VGEN_KVM_KICK_SIGNAL);
+	return 0;
+}
+
+/* The LINT pulses in @bits, on the VP thread, by the LVT entries. */
+static int vgen_kvm_do_lints(struct vgen_processor *proc, int bits)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct kvm_lapic_state st;
+	uint32_t lint, lvt, id;
+	int ret = 0;
+
+	if (ioctl(proc->fd, KVM_GET_LAPIC, &st) < 0)
+		return -errno;
+	for (lint = 0; lint < 2; lint++) {
+		if (!(bits & (1 << lint)))
+			continue;
+		memcpy(&lvt, &st.regs[lint ? VGEN_KVM_APIC_LVT1 :
+				      VGEN_KVM_APIC_LVT0], 4);
+		if (lvt & VGEN_KVM_LVT_MASKED)
+			continue;
+		switch ((lvt >> VGEN_MSI_DATA_DM_SHIFT) & 7) {
+		case VGEN_MSI_DM_FIXED:
+			/* The ID register holds the (x2)APIC ID in 31:24. */
+			memcpy(&id, &st.regs[VGEN_KVM_APIC_ID], 4);
+			id >>= 24;
+			if ((lvt & 0xff) < 16 || id == 0xff)
+				break;
+			ret = vgen_kvm_signal_msi(proc->binder->part->vm.fd,
+						  VGEN_MSI_ADDR_BASE |
+						  (id << VGEN_MSI_ADDR_DEST_SHIFT),
+						  lvt & 0xff);
+			break;
+		case VGEN_MSI_DM_NMI:
+			if (ioctl(proc->fd, KVM_NMI, 0) < 0)
+				ret = -errno;
+			break;
+		case VGEN_MSI_DM_EXTINT:
+			if (lint == 0)
+				v->extint_pending = true;
+			break;
+		default:
+			/* SMI, INIT and reserved modes: no effect. */
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Before KVM_RUN on the VP thread: handle queued LINT pulses and the
+ * ExtINT handshake. Returns 1 when VGEN_EXIT_EXTINT is to be reported now
+ * (the VP can take the interrupt), 0 to enter, or -errno.
+ */
+static int vgen_kvm_irq_events(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	int bits, ret;
+
+	bits = __atomic_exchange_n(&v->lint_pending, 0, __ATOMIC_SEQ_CST);
+	if (bits) {
+		ret = vgen_kvm_do_lints(proc, bits);
+		if (ret)
+			return ret;
+	}
+	if (!v->extint_pending) {
+		v->kr->request_interrupt_window = 0;
+		return 0;
+	}
+	if (!proc->pending_completion && v->ready_valid &&
+	    v->kr->ready_for_interrupt_injection) {
+		v->extint_pending = false;
+		v->kr->request_interrupt_window = 0;
+		return 1;
+	}
+	/* KVM_EXIT_IRQ_WINDOW_OPEN once the VP can take it. */
+	v->kr->request_interrupt_window = 1;
+	return 0;
+}
+
+/* Inject the vector the VMM supplied for the last VGEN_EXIT_EXTINT. */
+static int vgen_kvm_extint_ack(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct kvm_interrupt irq;
+	long ret;
+
+	v->extint_ack = false;
+	if (!v->run.extint.valid)
+		return 0;
+	memset(&irq, 0, sizeof(irq));
+	irq.irq = v->run.extint.vector;
+	ret = vgen_sys_ioctl(proc->fd, KVM_INTERRUPT, (unsigned long)&irq);
+	v->ready_valid = false;
+	return ret < 0 ? (int)ret : 0;
+}
+
+static int vgen_kvm_ioeventfd(struct vgen_vm *vm, const struct vgen_doorbell *db,
+			      bool assign)
+{
+	struct kvm_ioeventfd e;
+	long ret;
+
+	memset(&e, 0, sizeof(e));
+	e.addr = db->addr;
+	e.len = db->len;
+	e.fd = db->eventfd;
+	if (db->flags & VGEN_DOORBELL_PIO)
+		e.flags |= KVM_IOEVENTFD_FLAG_PIO;
+	if (db->flags & VGEN_DOORBELL_DATAMATCH) {
+		e.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+		e.datamatch = db->value;
+	}
+	if (!assign)
+		e.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	ret = vgen_sys_ioctl(vm->fd, KVM_IOEVENTFD, (unsigned long)&e);
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* An MSI target's eventfd: KVM_IRQFD on its own GSI with an MSI route. */
+static int vgen_kvm_msi_irqfd(struct vgen_vm *vm,
+			      struct vgen_msi_interrupt *intr,
+			      const struct vgen_msi_message *msi)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct vgen_kvm_route old, *r;
+	struct kvm_irqfd f;
+	uint32_t i;
+	long ret;
+
+	if (!p->irqchip)
+		return -ENXIO;
+	if (msi) {
+		ret = vgen_kvm_msi_check(msi->address, msi->data);
+		if (ret)
+			return (int)ret;
+	}
+	pthread_mutex_lock(&p->route_lock);
+	if (!intr->bound) {
+		for (i = 0; i < VGEN_KVM_MAX_MSI_GSIS && p->gsis[i].used; i++)
+			;
+		if (i == VGEN_KVM_MAX_MSI_GSIS) {
+			pthread_mutex_unlock(&p->route_lock);
+			return -ENOSPC;
+		}
+		intr->gsi = VGEN_KVM_MSI_GSI_BASE + i;
+	}
+	r = &p->gsis[intr->gsi - VGEN_KVM_MSI_GSI_BASE];
+	old = *r;
+	r->used = true;
+	r->routed = msi != NULL;
+	if (msi)
+		r->msi = *msi;
+	ret = vgen_kvm_push_routes(vm);
+	if (ret)
+		*r = old;
+	pthread_mutex_unlock(&p->route_lock);
+	if (ret || intr->bound)
+		return (int)ret;
+
+	memset(&f, 0, sizeof(f));
+	f.fd = (uint32_t)intr->efd;
+	f.gsi = intr->gsi;
+	ret = vgen_sys_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&f);
+	if (ret < 0) {
+		pthread_mutex_lock(&p->route_lock);
+		memset(r, 0, sizeof(*r));
+		(void)vgen_kvm_push_routes(vm);
+		pthread_mutex_unlock(&p->route_lock);
+		return ret == -ENOTTY ? -EOPNOTSUPP : (int)ret;
+	}
+	intr->bound = true;
+	return 0;
+}
+
+static void vgen_kvm_msi_irqfd_free(struct vgen_vm *vm,
+				    struct vgen_msi_interrupt *intr)
+{
+	struct vgen_kvm_vm *p = vm->priv;
+	struct kvm_irqfd f;
+
+	if (!intr->bound)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.fd = (uint32_t)intr->efd;
+	f.gsi = intr->gsi;
+	f.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	(void)vgen_sys_ioctl(vm->fd, KVM_IRQFD, (unsigned long)&f);
+	pthread_mutex_lock(&p->route_lock);
+	memset(&p->gsis[intr->gsi - VGEN_KVM_MSI_GSI_BASE], 0,
+	       sizeof(p->gsis[0]));
+	(void)vgen_kvm_push_routes(vm);
+	pthread_mutex_unlock(&p->route_lock);
+	intr->bound = false;
+}
+
+/* ------------------------------------------------------------------ */
 /* VPs */
 
 static int vgen_kvm_set_cpuid2(struct vgen_kvm_vm *p, int fd,
@@ -540,9 +987,20 @@ static int vgen_kvm_create_vp(struct vgen_binder *binder,
 		goto fail;
 	}
 	v->kr = kr;
+	v->irqchip = p->irqchip;
 	ret = vgen_kvm_set_cpuid2(p, fd, apic_id);
 	if (!ret)
 		ret = vgen_kvm_setup_signals(fd);
+	if (!ret && p->irqchip) {
+		/*
+		 * With an in-kernel APIC, KVM starts APs waiting for INIT/SIPI;
+		 * every VP of the model runs from creation (GUEST CONTRACT).
+		 */
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+		ret = (int)vgen_sys_ioctl(fd, KVM_SET_MP_STATE,
+					  (unsigned long)&mp);
+	}
 	if (ret) {
 		munmap(kr, v->kr_size);
 		goto fail;
@@ -671,6 +1129,11 @@ static void vgen_kvm_translate(struct vgen_processor *proc)
 	case KVM_EXIT_HLT:
 		run->exit_reason = VGEN_EXIT_HLT;
 		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		run->exit_reason = VGEN_EXIT_EOI;
+		memset(&run->eoi, 0, sizeof(run->eoi));
+		run->eoi.vector = kr->eoi.vector;
+		break;
 	case KVM_EXIT_SHUTDOWN:
 		run->exit_reason = VGEN_EXIT_SHUTDOWN;
 		break;
@@ -739,6 +1202,11 @@ static int vgen_kvm_run(struct vgen_processor *proc)
 		return 0;
 	}
 	v->io_count = 0;
+	if (v->extint_ack) {
+		ret = vgen_kvm_extint_ack(proc);
+		if (ret)
+			return ret;
+	}
 
 	imm = __atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED);
 	run->exit_reason = VGEN_EXIT_UNKNOWN;
@@ -761,7 +1229,27 @@ static int vgen_kvm_run(struct vgen_processor *proc)
 		goto out;
 	}
 	for (;;) {
+		if (v->irqchip && !imm) {
+			ret = vgen_kvm_irq_events(proc);
+			if (ret < 0)
+				goto out;
+			if (ret > 0) {
+				vgen_kvm_set_exit(proc, VGEN_EXIT_EXTINT);
+				memset(&run->extint, 0, sizeof(run->extint));
+				v->extint_ack = true;
+				ret = 0;
+				goto out;
+			}
+		}
 		ret = vgen_kvm_enter(proc, imm);
+		if (ret == 0 || ret == -EINTR)
+			v->ready_valid = true;
+		if (ret == 0 && v->kr->exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN) {
+			/* The ExtINT window: reported by the loop's top. */
+			proc->pending_completion = false;
+			v->read = VGEN_KVM_READ_NONE;
+			continue;
+		}
 		if (ret != -EINTR)
 			break;
 		/* Something ended KVM_RUN before or in the guest. */
@@ -779,7 +1267,10 @@ static int vgen_kvm_run(struct vgen_processor *proc)
 				ret = 0;
 				goto out;
 			}
-			/* A stale kick of a yield already reported. */
+			/*
+			 * A LINT pulse (handled at the top) or a stale kick
+			 * of a yield already reported.
+			 */
 			continue;
 		}
 		vgen_kvm_set_exit(proc, VGEN_EXIT_INTR);
@@ -1159,4 +1650,11 @@ const struct vgen_backend_ops vgen_backend_kvm = {
 	.set_sregs = vgen_kvm_set_sregs,
 	.get_msrs = vgen_kvm_get_msrs,
 	.set_msrs = vgen_kvm_set_msrs,
+	.request_msi = vgen_kvm_request_msi,
+	.set_irq_route = vgen_kvm_set_irq_route,
+	.assert_irq = vgen_kvm_assert_irq,
+	.pulse_lint = vgen_kvm_pulse_lint,
+	.ioeventfd = vgen_kvm_ioeventfd,
+	.msi_irqfd = vgen_kvm_msi_irqfd,
+	.msi_irqfd_free = vgen_kvm_msi_irqfd_free,
 };

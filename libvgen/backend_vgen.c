@@ -246,6 +246,99 @@ static int vgen_be_pulse_lint(struct vgen_partition *part, uint32_t vp_index,
 	return ret < 0 ? (int)ret : 0;
 }
 
+static int vgen_be_ioeventfd(struct vgen_vm *vm, const struct vgen_doorbell *db,
+			     bool assign)
+{
+	struct vgen_ioeventfd e;
+	long ret;
+
+	memset(&e, 0, sizeof(e));
+	e.addr = db->addr;
+	e.len = db->len;
+	e.fd = (uint32_t)db->eventfd;
+	if (db->flags & VGEN_DOORBELL_PIO)
+		e.flags |= VGEN_IOEVENTFD_PIO;
+	if (db->flags & VGEN_DOORBELL_DATAMATCH) {
+		e.flags |= VGEN_IOEVENTFD_DATAMATCH;
+		e.datamatch = db->value;
+	}
+	if (!assign)
+		e.flags |= VGEN_IOEVENTFD_DEASSIGN;
+	ret = vgen_sys_ioctl(vm->fd, VGEN_IOEVENTFD, (unsigned long)&e);
+	/* A kernel without VGEN_CAP_IOEVENTFD. */
+	if (ret == -ENOTTY)
+		return -EOPNOTSUPP;
+	return ret < 0 ? (int)ret : 0;
+}
+
+/* Remove the binding of intr->efd, if any. */
+static int vgen_be_irqfd_unbind(struct vgen_vm *vm,
+				struct vgen_msi_interrupt *intr)
+{
+	struct vgen_irqfd f;
+	long ret;
+
+	if (!intr->bound)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.fd = (uint32_t)intr->efd;
+	f.flags = VGEN_IRQFD_DEASSIGN;
+	ret = vgen_sys_ioctl(vm->fd, VGEN_IRQFD, (unsigned long)&f);
+	if (ret < 0)
+		return (int)ret;
+	intr->bound = false;
+	return 0;
+}
+
+/*
+ * A binding cannot be changed in place: unbind, drop the signals made
+ * while nothing was bound (KVM drops them too: an irqfd without a route
+ * delivers nothing), bind to the new MSI.
+ */
+static int vgen_be_msi_irqfd(struct vgen_vm *vm,
+			     struct vgen_msi_interrupt *intr,
+			     const struct vgen_msi_message *msi)
+{
+	struct vgen_irqfd f;
+	uint64_t stale;
+	long ret;
+
+	if (!msi && !intr->bound) {
+		/* Probe: -ENOENT (nothing bound) means VGEN_IRQFD exists. */
+		memset(&f, 0, sizeof(f));
+		f.fd = (uint32_t)intr->efd;
+		f.flags = VGEN_IRQFD_DEASSIGN;
+		ret = vgen_sys_ioctl(vm->fd, VGEN_IRQFD, (unsigned long)&f);
+		if (ret == -ENOTTY)
+			return -EOPNOTSUPP;
+		return ret == -ENOENT || ret == 0 ? 0 : (int)ret;
+	}
+	ret = vgen_be_irqfd_unbind(vm, intr);
+	if (ret || !msi)
+		return (int)ret;
+	while (read(intr->efd, &stale, sizeof(stale)) == sizeof(stale))
+		;
+	memset(&f, 0, sizeof(f));
+	f.fd = (uint32_t)intr->efd;
+	f.flags = VGEN_IRQFD_MSI;
+	f.address = msi->address;
+	f.data = msi->data;
+	ret = vgen_sys_ioctl(vm->fd, VGEN_IRQFD, (unsigned long)&f);
+	/* A kernel without VGEN_CAP_IRQFD. */
+	if (ret == -ENOTTY)
+		return -EOPNOTSUPP;
+	if (ret < 0)
+		return (int)ret;
+	intr->bound = true;
+	return 0;
+}
+
+static void vgen_be_msi_irqfd_free(struct vgen_vm *vm,
+				   struct vgen_msi_interrupt *intr)
+{
+	(void)vgen_be_irqfd_unbind(vm, intr);
+}
+
 /* proc->priv: the mapped length of the run page. */
 static int vgen_be_create_vp(struct vgen_binder *binder,
 			     struct vgen_processor *proc)
@@ -400,4 +493,7 @@ const struct vgen_backend_ops vgen_backend_vgen = {
 	.set_irq_route = vgen_be_set_irq_route,
 	.assert_irq = vgen_be_assert_irq,
 	.pulse_lint = vgen_be_pulse_lint,
+	.ioeventfd = vgen_be_ioeventfd,
+	.msi_irqfd = vgen_be_msi_irqfd,
+	.msi_irqfd_free = vgen_be_msi_irqfd_free,
 };

@@ -109,6 +109,7 @@ VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
 	proto->vm.ops = hv->ops;
 	proto->vm.fd = -1;
 	proto->vm.vp_count = cfg->vp_count;
+	proto->vm.flags = cfg->flags;
 	ret = hv->ops->new_partition(hv, cfg, &proto->vm);
 	if (ret) {
 		free(proto);

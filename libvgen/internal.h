@@ -31,6 +31,7 @@ struct vgen_range {
  * @fd: the partition fd (vgen partition fd, KVM VM fd).
  * @priv: backend data.
  * @vp_count: number of VPs.
+ * @flags: the VGEN_PROTO_* flags it was created with.
  * @ranges: guest memory ranges, indexed by slot.
  */
 struct vgen_vm {
@@ -38,6 +39,8 @@ struct vgen_vm {
 	int fd;
 	void *priv;
 	uint32_t vp_count;
+	/* VGEN_PROTO_* flags of the configuration. */
+	uint32_t flags;
 	struct vgen_range ranges[VGEN_MAX_MEMORY_REGIONS];
 };
 
@@ -86,6 +89,38 @@ struct vgen_binder {
 struct vgen_partition {
 	struct vgen_vm vm;
 	struct vgen_binder *binders;
+	/* Protects @doorbells and @msis (the live handles, freed on close). */
+	pthread_mutex_t objs_lock;
+	struct vgen_doorbell *doorbells;
+	struct vgen_msi_interrupt *msis;
+};
+
+/* A registered doorbell (doorbell.c); on its partition's list. */
+struct vgen_doorbell {
+	struct vgen_partition *part;
+	uint64_t addr;
+	uint64_t value;
+	uint32_t len;
+	uint32_t flags;		/* VGEN_DOORBELL_* */
+	int eventfd;		/* the caller's */
+	struct vgen_doorbell *next;
+};
+
+/*
+ * An MSI interrupt target (msi_target.c); on its partition's list.
+ * @lock protects everything below it.
+ */
+struct vgen_msi_interrupt {
+	struct vgen_partition *part;
+	struct vgen_msi_interrupt *next;	/* part->objs_lock */
+	pthread_mutex_t lock;
+	bool enabled;
+	struct vgen_msi_message msi;
+	/* The eventfd of vgen_msi_interrupt_eventfd(), or -1. */
+	int efd;
+	/* Backend state of the eventfd binding (vgen: bound; KVM: GSI). */
+	bool bound;
+	uint32_t gsi;
 };
 
 /**
@@ -119,6 +154,11 @@ struct vgen_partition {
  * @get_msrs, @set_msrs: MSRs (@n already checked against the maximum).
  * @request_msi, @set_irq_route, @assert_irq, @pulse_lint: interrupts, see
  *	vgen.h (arguments checked for range already).
+ * @ioeventfd: register (@assign) or remove a doorbell (arguments checked
+ *	already).
+ * @msi_irqfd: make @intr->efd deliver @msi (NULL: deliver nothing),
+ *	binding it first if needed; called with @intr->lock held.
+ * @msi_irqfd_free: remove @intr->efd's binding (intr->lock held).
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -163,6 +203,12 @@ struct vgen_backend_ops {
 	int (*assert_irq)(struct vgen_vm *vm, uint32_t irq);
 	int (*pulse_lint)(struct vgen_partition *part, uint32_t vp_index,
 			  uint32_t lint);
+	int (*ioeventfd)(struct vgen_vm *vm, const struct vgen_doorbell *db,
+			 bool assign);
+	int (*msi_irqfd)(struct vgen_vm *vm, struct vgen_msi_interrupt *intr,
+			 const struct vgen_msi_message *msi);
+	void (*msi_irqfd_free)(struct vgen_vm *vm,
+			       struct vgen_msi_interrupt *intr);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */
@@ -175,6 +221,13 @@ extern const struct vgen_backend_ops vgen_backend_kvm;
 /* Issue an ioctl (retrying on EINTR unless @req is @norestart);
  * returns its non-negative result or -errno. */
 long vgen_sys_ioctl(int fd, unsigned long req, unsigned long arg);
+
+/*
+ * Check an MSI address/data pair with vgen's rules (<linux/vgen.h>):
+ * 0; -EINVAL not 0xfeexxxxx, reserved bits or delivery mode 3;
+ * -EOPNOTSUPP SMI.
+ */
+int vgen_msi_check(uint64_t address, uint32_t data);
 
 /* Region slot helpers shared by proto.c and partition.c. */
 int vgen_ranges_add(struct vgen_vm *vm, uint64_t gpa, uint64_t size,

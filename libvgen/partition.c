@@ -3,6 +3,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "internal.h"
 
 VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part)
@@ -19,6 +20,23 @@ VGEN_EXPORT int vgen_partition_close(struct vgen_partition *part)
 		part->vm.ops->destroy_vp(proc);
 		free(proc);
 	}
+	/* Closing the partition removes doorbells and irqfds with it. */
+	while (part->doorbells) {
+		struct vgen_doorbell *db = part->doorbells;
+
+		part->doorbells = db->next;
+		free(db);
+	}
+	while (part->msis) {
+		struct vgen_msi_interrupt *intr = part->msis;
+
+		part->msis = intr->next;
+		if (intr->efd >= 0)
+			close(intr->efd);
+		pthread_mutex_destroy(&intr->lock);
+		free(intr);
+	}
+	pthread_mutex_destroy(&part->objs_lock);
 	part->vm.ops->destroy(&part->vm);
 	free(part->binders);
 	free(part);

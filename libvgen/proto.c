@@ -99,6 +99,7 @@ VGEN_EXPORT int vgen_proto_build(struct vgen_proto *proto,
 		return ret;
 	}
 	part->vm = proto->vm;
+	pthread_mutex_init(&part->objs_lock, NULL);
 	for (i = 0; i < part->vm.vp_count; i++) {
 		part->binders[i].part = part;
 		part->binders[i].index = i;

@@ -36,10 +36,15 @@
  *  - "vgen": /dev/vgen, the vgen module (software x86-64 VPs). The fds
  *    are vgen fds (<linux/vgen.h> ioctls) and the run page is the
  *    kernel's.
- *  - "kvm": /dev/kvm, a KVM VM without an in-kernel irqchip: the APIC
- *    is always left to the VMM, as with VGEN_PROTO_USER_MODE_APIC (the
- *    flag is accepted and changes nothing), so HLT always exits with
- *    VGEN_EXIT_HLT. The fds
+ *  - "kvm": /dev/kvm, a KVM VM with KVM's split irqchip (local APICs in
+ *    the kernel, the IOAPIC in the VMM, as on vgen) unless the partition
+ *    is created with VGEN_PROTO_USER_MODE_APIC (then no irqchip at all:
+ *    APIC MMIO exits and HLT exits with VGEN_EXIT_HLT). With the irqchip
+ *    HLT waits in KVM until an interrupt arrives and never exits (a yield
+ *    or a signal still ends the run; the VP stays halted). If KVM lacks
+ *    KVM_CAP_SPLIT_IRQCHIP, KVM_CAP_SIGNAL_MSI or KVM_CAP_IRQ_ROUTING,
+ *    VGEN_CAP_IRQCHIP is 0 and every partition is built without an APIC,
+ *    as with the flag. The fds
  *    returned by vgen_proto_fd(), vgen_partition_fd() and
  *    vgen_processor_fd() are the KVM VM and vCPU fds; the run page is a
  *    struct vgen_run kept by the library, into which KVM's exits are
@@ -50,7 +55,11 @@
  *       rules and every VP gets the table (with its APIC ID in leaf 1
  *       EBX[31:24] and leaves 0xB/0x1F EDX) when it is bound.
  *     - VGEN_CAP_SOFTWARE_VP is 0; VGEN_CAP_MAX_VPS, _MEMORY_REGIONS,
- *       _READONLY_MEM and _IMMEDIATE_EXIT come from KVM's capabilities.
+ *       _READONLY_MEM and _IMMEDIATE_EXIT come from KVM's capabilities;
+ *       VGEN_CAP_IRQCHIP (and VGEN_CAP_IOAPIC_PINS = 24) from the split
+ *       irqchip, MSI and routing capabilities, VGEN_CAP_IRQFD from those
+ *       plus KVM_CAP_IRQFD (it only means vgen_msi_interrupt_eventfd()
+ *       works), VGEN_CAP_IOEVENTFD from KVM_CAP_IOEVENTFD.
  *     - Memory is not pinned: vgen_proto_add_memory() does not fail with
  *       -EFAULT for unmapped host memory; the guest's access fails later.
  *     - A string I/O instruction is one KVM exit; the library reports it
@@ -73,6 +82,16 @@
  *       entries, other internal errors and unexpected KVM exits
  *       (run->internal.data[0] = RIP, data[1..] = KVM's exit reason or
  *       data; insn_len 0).
+ *     - Interrupts: the KVM exits KVM_EXIT_IOAPIC_EOI and the ExtINT
+ *       handshake (request_interrupt_window, KVM_INTERRUPT) are
+ *       translated into VGEN_EXIT_EOI and VGEN_EXIT_EXTINT with vgen's
+ *       run page semantics. VGEN_EXIT_EOI is reported only for vectors
+ *       of level-triggered IOAPIC routes (vgen_partition_set_irq_route()),
+ *       not for a level-triggered MSI sent with
+ *       vgen_partition_request_msi(). MSIs with an extended destination
+ *       ID (address bits 11:5) are refused with -EOPNOTSUPP. See
+ *       vgen_partition_pulse_lint() for LINT pulses. With the irqchip,
+ *       every VP starts running (KVM would make APs wait for a SIPI).
  *     - Register state: values vgen refuses may be accepted by KVM and
  *       vice versa (e.g. CR4 bits vgen's software VP does not implement);
  *       flags/reserved fields, RFLAGS reserved bits, MSR indices and MSR
@@ -423,7 +442,8 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
  * IOAPIC model owns, and the LINT0/LINT1 pins of each local APIC. All of
  * them may be called from any thread, concurrently with running VPs.
  * Partitions created with VGEN_PROTO_USER_MODE_APIC have none of it
- * (-ENXIO). A backend that cannot do one returns -EOPNOTSUPP.
+ * (-ENXIO). A backend that cannot do one returns -EOPNOTSUPP. Both
+ * backends implement all of it (KVM since LIBVGEN_0.5).
  */
 
 /**
@@ -444,9 +464,11 @@ struct vgen_msi_message {
  * @data: MSI data.
  *
  * Returns 0 also when no APIC accepted it (no matching destination).
- * Errors: -EINVAL NULL @part, @vtl not 0, malformed address/data;
- * -EOPNOTSUPP SMI delivery mode or backend without it; -ENXIO no
- * in-kernel APIC; backend errors (VGEN_SIGNAL_MSI, KVM_SIGNAL_MSI).
+ * Errors: -EINVAL NULL @part, @vtl not 0, malformed address/data (not
+ * 0xfeexxxxx, reserved bits, delivery mode 3; checked with the same rules
+ * on both backends); -EOPNOTSUPP SMI delivery mode, backend without it,
+ * or (KVM) an extended destination ID; -ENXIO no in-kernel APIC; backend
+ * errors (VGEN_SIGNAL_MSI, KVM_SIGNAL_MSI).
  */
 VGEN_EXPORT int vgen_partition_request_msi(struct vgen_partition *part,
 					   uint32_t vtl, uint64_t address,
@@ -461,7 +483,11 @@ VGEN_EXPORT int vgen_partition_request_msi(struct vgen_partition *part,
  *
  * Called by the VMM's IOAPIC model whenever a redirection entry changes.
  * The change is atomic for concurrent vgen_partition_assert_irq() calls.
- * Errors: -EINVAL bad argument or MSI; -ENXIO; -EOPNOTSUPP.
+ * KVM: the table is kept by the library and mirrored into KVM's GSI
+ * routing (GSI = line) so that KVM reports the EOIs of level-triggered
+ * routes. Errors: -EINVAL bad argument or MSI; -ENXIO; -EOPNOTSUPP (also
+ * SMI, and an extended destination ID on KVM); -ENOMEM and errors of
+ * KVM_SET_GSI_ROUTING on KVM.
  */
 VGEN_EXPORT int vgen_partition_set_irq_route(struct vgen_partition *part,
 					     uint32_t irq,
@@ -476,7 +502,8 @@ VGEN_EXPORT int vgen_partition_set_irq_route(struct vgen_partition *part,
  * counts it per line). For a level-triggered line the VMM tracks remote
  * IRR and asserts again after the guest's EOI (reported to the
  * processor's cpu_io handle_eoi) while the input is still high.
- * Errors: -EINVAL; -ENXIO; -EOPNOTSUPP.
+ * KVM: a KVM_SIGNAL_MSI of the line's current route (nothing is counted
+ * for unrouted lines). Errors: -EINVAL; -ENXIO; -EOPNOTSUPP.
  */
 VGEN_EXPORT int vgen_partition_assert_irq(struct vgen_partition *part,
 					  uint32_t irq);
@@ -489,13 +516,162 @@ VGEN_EXPORT int vgen_partition_assert_irq(struct vgen_partition *part,
  * @lint: 0 or 1.
  *
  * The VP's LVT LINT entry decides the effect (masked: none; fixed; NMI;
- * ExtINT: the VMM's PIC supplies the vector through cpu_io
- * acknowledge_pic_interrupt). Errors: -EINVAL bad argument; -ENOENT VP not
- * bound yet; -ENXIO; -EOPNOTSUPP.
+ * ExtINT: the VP's run ends with VGEN_EXIT_EXTINT once it can take the
+ * interrupt, and the VMM's PIC supplies the vector in run->extint before
+ * the next run). Errors: -EINVAL bad argument; -ENOENT VP not bound yet;
+ * -ENXIO; -EOPNOTSUPP.
+ *
+ * KVM has no LINT input: the pulse is queued and the VP's thread handles
+ * it before its next KVM_RUN (a running VP is kicked out of KVM_RUN with
+ * the yield signal, without a VGEN_EXIT_YIELD), reading the LVT entry
+ * with KVM_GET_LAPIC: fixed -> an MSI with that vector to the VP's own
+ * APIC ID (not delivered when the APIC ID is 255 or more, or the vector
+ * is below 16); NMI -> KVM_NMI; ExtINT (LINT0 only) -> the ExtINT
+ * handshake above; SMI, INIT and ExtINT on LINT1 -> nothing. A
+ * level-triggered fixed entry is treated as an edge. Because the LVT
+ * entry is read on the VP's thread, the pulse takes effect only when
+ * that thread next calls vgen_processor_run().
  */
 VGEN_EXPORT int vgen_partition_pulse_lint(struct vgen_partition *part,
 					  uint32_t vp_index, uint32_t vtl,
 					  uint32_t lint);
+
+/* ------------------------------------------------------------------ */
+/* Doorbells (since LIBVGEN_0.5)
+ *
+ * A doorbell makes a guest write to an MMIO address or I/O port signal an
+ * eventfd inside the kernel: the write completes without an exit to the
+ * VMM (VGEN_IOEVENTFD on vgen, VGEN_CAP_IOEVENTFD; KVM_IOEVENTFD on kvm).
+ * Writes that do not match exit as usual.
+ */
+
+struct vgen_doorbell;
+
+/* vgen_partition_register_doorbell() flags */
+#define VGEN_DOORBELL_PIO	(1U << 0)	/* @addr is an I/O port */
+#define VGEN_DOORBELL_DATAMATCH	(1U << 1)	/* only writes of @value */
+
+/**
+ * vgen_partition_register_doorbell() - signal an eventfd on guest writes.
+ * @part: the partition.
+ * @addr: guest physical address, or the I/O port (< 0x10000) with
+ *	VGEN_DOORBELL_PIO.
+ * @len: 1, 2, 4 or 8 (PIO: 1, 2 or 4): only writes of exactly that size
+ *	at @addr match; 0: a write of any size at @addr matches.
+ * @flags: VGEN_DOORBELL_PIO, VGEN_DOORBELL_DATAMATCH.
+ * @value: with VGEN_DOORBELL_DATAMATCH, only a write of exactly this value
+ *	(zero-extended from @len bytes; needs @len > 0 and must fit in @len
+ *	bytes) rings the doorbell; else 0.
+ * @eventfd: the eventfd to signal (stays owned by the caller; keep it
+ *	open while registered).
+ * @out: receives the handle; release it with vgen_doorbell_unregister().
+ *
+ * May be called from any thread while VPs run. Handles still registered
+ * when the partition is closed are freed by vgen_partition_close().
+ * Errors: -EINVAL NULL argument, bad flags, length, port or value;
+ * -EBADF @eventfd negative or not an eventfd; -EEXIST overlaps a doorbell
+ * (vgen: the byte ranges intersect, unless both match different values
+ * of the same @addr/@len; KVM refuses only a doorbell with the same
+ * address, length and value); -ENOSPC too many doorbells; -ENOMEM;
+ * -EOPNOTSUPP the kernel has no VGEN_IOEVENTFD; other errors of
+ * VGEN_IOEVENTFD / KVM_IOEVENTFD.
+ */
+VGEN_EXPORT int vgen_partition_register_doorbell(struct vgen_partition *part,
+						 uint64_t addr, uint32_t len,
+						 uint32_t flags, uint64_t value,
+						 int eventfd,
+						 struct vgen_doorbell **out);
+
+/**
+ * vgen_doorbell_unregister() - remove a doorbell and free its handle.
+ * @db: the handle (freed even when an error is returned).
+ *
+ * Errors: -EINVAL NULL @db; errors of the backend's deassign.
+ */
+VGEN_EXPORT int vgen_doorbell_unregister(struct vgen_doorbell *db);
+
+/* ------------------------------------------------------------------ */
+/* MSI interrupt targets (since LIBVGEN_0.5; OpenVMM's MsiInterruptTarget
+ * and MsiControl)
+ *
+ * One device interrupt: the VMM's PCI model enables it with the address
+ * and data the guest programmed (MSI capability or MSI-X table entry) and
+ * disables it when the guest masks it; the device signals it from any
+ * thread, with vgen_msi_interrupt_signal() or by writing to the eventfd
+ * of vgen_msi_interrupt_eventfd(), which the kernel turns into the MSI
+ * without a VMM thread (vgen: VGEN_IRQFD with VGEN_IRQFD_MSI; KVM:
+ * KVM_IRQFD on a GSI with an MSI route). A signal while disabled is
+ * dropped (not latched), whichever way it is sent. The functions may be
+ * called from any thread, concurrently with each other except
+ * vgen_msi_interrupt_free().
+ */
+
+struct vgen_msi_interrupt;
+
+/**
+ * vgen_partition_new_msi_interrupt() - create an MSI target (disabled).
+ * @part: the partition.
+ * @out: receives the target; free it with vgen_msi_interrupt_free()
+ *	(vgen_partition_close() frees the ones left).
+ *
+ * Errors: -EINVAL NULL argument; -ENXIO no in-kernel APIC
+ * (VGEN_PROTO_USER_MODE_APIC); -EOPNOTSUPP backend without MSIs; -ENOMEM.
+ */
+VGEN_EXPORT int vgen_partition_new_msi_interrupt(struct vgen_partition *part,
+						 struct vgen_msi_interrupt **out);
+
+/**
+ * vgen_msi_interrupt_enable() - set the MSI and enable delivery.
+ * @intr: the target.
+ * @address: MSI address (as for vgen_partition_request_msi()).
+ * @data: MSI data.
+ *
+ * Replaces the previous address/data. Errors: -EINVAL NULL @intr or a
+ * malformed MSI; -EOPNOTSUPP SMI (or, KVM, an extended destination ID);
+ * with an eventfd: -ENOSPC (KVM: more than VGEN_MAX_IRQFDS targets with
+ * eventfds) and errors of VGEN_IRQFD / KVM_SET_GSI_ROUTING.
+ */
+VGEN_EXPORT int vgen_msi_interrupt_enable(struct vgen_msi_interrupt *intr,
+					  uint64_t address, uint32_t data);
+
+/**
+ * vgen_msi_interrupt_disable() - stop delivery (signals are dropped).
+ * @intr: the target.
+ *
+ * Errors: -EINVAL NULL @intr; errors of VGEN_IRQFD / KVM_SET_GSI_ROUTING.
+ */
+VGEN_EXPORT int vgen_msi_interrupt_disable(struct vgen_msi_interrupt *intr);
+
+/**
+ * vgen_msi_interrupt_signal() - deliver the MSI now if enabled.
+ * @intr: the target.
+ *
+ * Returns 0 also when disabled (nothing is delivered) or when no APIC
+ * accepted it. Errors: -EINVAL NULL @intr; errors of
+ * vgen_partition_request_msi().
+ */
+VGEN_EXPORT int vgen_msi_interrupt_signal(struct vgen_msi_interrupt *intr);
+
+/**
+ * vgen_msi_interrupt_eventfd() - an eventfd that signals the target.
+ * @intr: the target.
+ * @fd: receives the eventfd (created on the first call, the same one
+ *	afterwards; owned by @intr, closed by vgen_msi_interrupt_free()).
+ *	Each write of a non-zero value to it delivers the MSI if enabled;
+ *	writes that arrive while the target is disabled are dropped.
+ *
+ * Errors: -EINVAL NULL argument; -EOPNOTSUPP no irqfd support (vgen
+ * without VGEN_CAP_IRQFD; the other functions keep working); -ENOSPC;
+ * errors of eventfd(), VGEN_IRQFD, KVM_IRQFD and KVM_SET_GSI_ROUTING.
+ */
+VGEN_EXPORT int vgen_msi_interrupt_eventfd(struct vgen_msi_interrupt *intr,
+					   int *fd);
+
+/**
+ * vgen_msi_interrupt_free() - disable and free a target.
+ * @intr: the target or NULL (no-op). Its eventfd is closed. Returns 0.
+ */
+VGEN_EXPORT int vgen_msi_interrupt_free(struct vgen_msi_interrupt *intr);
 
 /* ------------------------------------------------------------------ */
 /* Binder and processor */
