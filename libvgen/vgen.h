@@ -717,6 +717,7 @@ struct vgen_cpu_io {
  *	exit this library does not know: its VGEN_EXIT_* value.
  * @insn_len: bytes of the failing instruction in @insn (0 if unknown).
  * @insn: the failing instruction's first bytes.
+ * @reserved: zero (room for later fields without changing the size).
  *
  * Fields a reason does not name are zero.
  */
@@ -730,6 +731,7 @@ struct vgen_halt {
 	uint32_t suberror;
 	uint32_t insn_len;
 	uint8_t insn[16];
+	uint64_t reserved[4];
 };
 
 /**
