@@ -8,7 +8,8 @@
 #   make module     vgen.ko against KDIR only (build/kmod-<kver>/vgen.ko)
 #   make check      host tests, then the selftests in the test VM on the
 #                   stock 6.1, stock 6.12 and debug kernels
-#   make run        the demo guest (vgen-run demo.elf) in the stock-kernel VM
+#   make run        the two-VP demo guest (vgen-run --vps 2 demo.elf) in the
+#                   stock-kernel VM
 #   make style      checkpatch on kmod/ and uapi/
 #   make deps       install the Debian packages needed
 #   make clean      remove build/ (not the kernel cache)
@@ -106,7 +107,7 @@ run: all
 	@guests=$$($(LIST_GUESTS)) && \
 	$(VM)/vgen-vm --kernel stock --add $(BUILD)/libvgen/vgen-run \
 		$$(for g in $$guests; do echo --add $$g; done) \
-		-- vgen-run --stats demo.elf
+		-- vgen-run --vps 2 --stats demo.elf
 
 # ------------------------------------------------------------------ fuzz
 # Host only: selftests/svp/difftest with random seeds next to a libFuzzer

@@ -1017,6 +1017,23 @@ fail:
 	return (int)ret;
 }
 
+/* Move a processor (not running) to the calling thread. */
+static int vgen_kvm_rebind_vp(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	int ret;
+
+	ret = vgen_kvm_setup_signals(proc->fd);
+	if (ret)
+		return ret;
+	/*
+	 * request_yield() reads the thread only while in_run is set, which
+	 * only this (new) thread sets from now on.
+	 */
+	v->thread = pthread_self();
+	return 0;
+}
+
 static void vgen_kvm_destroy_vp(struct vgen_processor *proc)
 {
 	struct vgen_kvm_vcpu *v = proc->priv;
@@ -1642,6 +1659,7 @@ const struct vgen_backend_ops vgen_backend_kvm = {
 	.build = vgen_kvm_build,
 	.request_yield = vgen_kvm_request_yield,
 	.create_vp = vgen_kvm_create_vp,
+	.rebind_vp = vgen_kvm_rebind_vp,
 	.destroy_vp = vgen_kvm_destroy_vp,
 	.run = vgen_kvm_run,
 	.get_regs = vgen_kvm_get_regs,

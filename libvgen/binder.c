@@ -13,8 +13,22 @@ VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 
 	if (!binder || !out)
 		return -EINVAL;
-	if (binder->proc)
-		return -EEXIST;
+	proc = binder->proc;
+	if (proc) {
+		/* Already bound: move it here (after a cancel, see vgen.h). */
+		if (pthread_equal(proc->thread, pthread_self()))
+			return -EEXIST;
+		if (__atomic_load_n(&proc->running, __ATOMIC_SEQ_CST))
+			return -EBUSY;
+		if (binder->part->vm.ops->rebind_vp) {
+			ret = binder->part->vm.ops->rebind_vp(proc);
+			if (ret)
+				return ret;
+		}
+		proc->thread = pthread_self();
+		*out = proc;
+		return 0;
+	}
 	proc = calloc(1, sizeof(*proc));
 	if (!proc)
 		return -ENOMEM;

@@ -9,6 +9,9 @@
 
 struct vgen_backend_ops;
 
+/* Exit reasons counted by vgen_processor_exit_counts(). */
+#define VGEN_EXIT_COUNT_MAX	32
+
 struct vgen_hypervisor {
 	const struct vgen_backend_ops *ops;
 	/* The backend's device fd (/dev/vgen, /dev/kvm). */
@@ -61,6 +64,21 @@ struct vgen_processor {
 	 * read; KVM: any I/O or MMIO exit). Set by the backend's run().
 	 */
 	bool pending_completion;
+	/*
+	 * Inside vgen_processor_run() / _run_until_stop() / _run_vp()
+	 * (atomic): vgen_binder_bind() on another thread refuses to rebind
+	 * a running processor.
+	 */
+	int running;
+	/*
+	 * Futex word of a VP sleeping in vgen_processor_run_vp() after a
+	 * HLT exit: bumped (and woken) by every yield request and cancel.
+	 */
+	uint32_t wake_seq;
+	/* wake_seq when the current run started (the bound thread's). */
+	uint32_t hlt_seq;
+	/* Exits seen per VGEN_EXIT_* reason (only by the bound thread). */
+	uint64_t exits[VGEN_EXIT_COUNT_MAX];
 	/* Backend data. */
 	void *priv;
 };
@@ -84,6 +102,8 @@ struct vgen_binder {
 	uint32_t index;
 	/* Set once by vgen_binder_bind() (atomic: read by request_yield). */
 	struct vgen_processor *proc;
+	/* vgen_partition_cancel_vp() requested, not yet reported (atomic). */
+	int cancel_pending;
 };
 
 struct vgen_partition {
@@ -148,6 +168,8 @@ struct vgen_msi_interrupt {
  * @create_vp: create VP binder->index for the calling thread: sets
  *	proc->fd, proc->run and proc->priv.
  * @destroy_vp: release what create_vp() set up.
+ * @rebind_vp: optional; @proc (not running) moves to the calling thread
+ *	(KVM: the kick's signal mask is set up on it).
  * @run: one run of the VP, with the semantics of VGEN_RUN as seen
  *	through proc->run; sets proc->pending_completion.
  * @get_regs, @set_regs, @get_sregs, @set_sregs: VP state.
@@ -184,6 +206,7 @@ struct vgen_backend_ops {
 	int (*create_vp)(struct vgen_binder *binder,
 			 struct vgen_processor *proc);
 	void (*destroy_vp)(struct vgen_processor *proc);
+	int (*rebind_vp)(struct vgen_processor *proc);
 	int (*run)(struct vgen_processor *proc);
 	int (*get_regs)(struct vgen_processor *proc, struct vgen_regs *regs);
 	int (*set_regs)(struct vgen_processor *proc,
@@ -234,5 +257,20 @@ int vgen_ranges_add(struct vgen_vm *vm, uint64_t gpa, uint64_t size,
 		    void *host_va, uint32_t flags);
 
 int vgen_ranges_remove(struct vgen_vm *vm, uint64_t gpa, uint64_t size);
+
+/* processor.c, for run_vp.c: the argument/thread check, one backend run
+ * (counts the exit) and the stop path (complete a pending access with
+ * immediate_exit; VGEN_RUN_STOPPED, 0 with a new exit, or -errno). */
+int vgen_processor_check(struct vgen_processor *proc);
+int vgen_processor_enter(struct vgen_processor *proc,
+			 const struct vgen_run **exit_out);
+int vgen_processor_finish(struct vgen_processor *proc,
+			  const struct vgen_run **exit_out);
+void vgen_stop_source_add(struct vgen_stop_source *src,
+			  struct vgen_stop_waiter *w);
+void vgen_stop_source_remove(struct vgen_stop_source *src,
+			     struct vgen_stop_waiter *w);
+/* Wake a VP sleeping after a HLT exit in vgen_processor_run_vp(). */
+void vgen_processor_wake(struct vgen_processor *proc);
 
 #endif

@@ -90,7 +90,15 @@ VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 					     uint32_t vp_index)
 {
+	struct vgen_processor *proc;
+	int ret;
+
 	if (!part || vp_index >= part->vm.vp_count)
 		return -EINVAL;
-	return VGEN_CALL_OPT(part->vm.ops, request_yield, part, vp_index);
+	ret = VGEN_CALL_OPT(part->vm.ops, request_yield, part, vp_index);
+	/* A VP sleeping after a HLT exit in vgen_processor_run_vp(). */
+	proc = __atomic_load_n(&part->binders[vp_index].proc, __ATOMIC_ACQUIRE);
+	if (proc)
+		vgen_processor_wake(proc);
+	return ret;
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "internal.h"
 
-static int vgen_processor_check(struct vgen_processor *proc)
+int vgen_processor_check(struct vgen_processor *proc)
 {
 	if (!proc)
 		return -EINVAL;
@@ -40,15 +40,26 @@ VGEN_EXPORT int vgen_processor_run_page(struct vgen_processor *proc,
 	return 0;
 }
 
-/* One run of the backend; it tracks whether a completion is pending. */
-static int vgen_processor_enter(struct vgen_processor *proc,
-				const struct vgen_run **exit_out)
+/*
+ * One run of the backend; it tracks whether a completion is pending.
+ * Marks the processor running (vgen_binder_bind() does not move a running
+ * processor to another thread) and counts the exit.
+ */
+int vgen_processor_enter(struct vgen_processor *proc,
+			 const struct vgen_run **exit_out)
 {
-	int ret = proc->binder->part->vm.ops->run(proc);
+	int ret;
 
+	__atomic_store_n(&proc->running, 1, __ATOMIC_SEQ_CST);
+	ret = proc->binder->part->vm.ops->run(proc);
+	__atomic_store_n(&proc->running, 0, __ATOMIC_SEQ_CST);
 	/* Both mean a new exit is in the run page. */
-	if ((ret == 0 || ret == -EINTR) && exit_out)
-		*exit_out = proc->run;
+	if (ret == 0 || ret == -EINTR) {
+		if (proc->run->exit_reason < VGEN_EXIT_COUNT_MAX)
+			proc->exits[proc->run->exit_reason]++;
+		if (exit_out)
+			*exit_out = proc->run;
+	}
 	return ret;
 }
 
@@ -67,8 +78,8 @@ VGEN_EXPORT int vgen_processor_run(struct vgen_processor *proc,
  * MMIO exit) without running the guest any further (immediate_exit),
  * then report the stop.
  */
-static int vgen_processor_stop(struct vgen_processor *proc,
-			       const struct vgen_run **exit_out)
+int vgen_processor_finish(struct vgen_processor *proc,
+			  const struct vgen_run **exit_out)
 {
 	struct vgen_run *run = proc->run;
 	uint8_t old;
@@ -86,8 +97,8 @@ static int vgen_processor_stop(struct vgen_processor *proc,
 	return ret;
 }
 
-static void vgen_stop_source_add(struct vgen_stop_source *src,
-				 struct vgen_stop_waiter *w)
+void vgen_stop_source_add(struct vgen_stop_source *src,
+			  struct vgen_stop_waiter *w)
 {
 	pthread_mutex_lock(&src->lock);
 	w->next = src->waiters;
@@ -95,8 +106,8 @@ static void vgen_stop_source_add(struct vgen_stop_source *src,
 	pthread_mutex_unlock(&src->lock);
 }
 
-static void vgen_stop_source_remove(struct vgen_stop_source *src,
-				    struct vgen_stop_waiter *w)
+void vgen_stop_source_remove(struct vgen_stop_source *src,
+			     struct vgen_stop_waiter *w)
 {
 	struct vgen_stop_waiter **p;
 
@@ -128,7 +139,7 @@ VGEN_EXPORT int vgen_processor_run_until_stop(struct vgen_processor *proc,
 	 */
 	vgen_stop_source_add(src, &w);
 	if (vgen_stop_source_is_stopping(src)) {
-		ret = vgen_processor_stop(proc, exit_out);
+		ret = vgen_processor_finish(proc, exit_out);
 		goto out;
 	}
 	ret = vgen_processor_enter(proc, exit_out);

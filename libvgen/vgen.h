@@ -26,8 +26,9 @@
  *
  * THREAD SAFETY: distinct objects may be used from different threads; one
  * object must not be used concurrently from several threads, and a
- * processor only from the thread that bound it. Exceptions:
- * vgen_partition_request_yield(), vgen_stop_source_stop() and
+ * processor only from the thread that bound it (or rebound it, see
+ * vgen_binder_bind()). Exceptions: vgen_partition_request_yield(),
+ * vgen_partition_cancel_vp(), vgen_stop_source_stop() and
  * vgen_stop_source_is_stopping() may be called from any thread at any
  * time (see each function).
  *
@@ -681,12 +682,17 @@ VGEN_EXPORT int vgen_msi_interrupt_free(struct vgen_msi_interrupt *intr);
  * @binder: the binder.
  * @out: receives the processor, owned by the partition.
  *
- * Creates the VP (VGEN_CREATE_VP) and maps its run page. The processor
- * may then be used only by the calling thread. Errors: -EINVAL NULL
- * argument; -EEXIST already bound; -ENOMEM; errors of VGEN_CREATE_VP and
- * mmap(). KVM: errors of KVM_CREATE_VCPU, mmap(), KVM_SET_CPUID2 and
- * KVM_SET_SIGNAL_MASK; the kick signal is blocked in the calling thread
- * (see BACKENDS).
+ * The first call creates the VP (VGEN_CREATE_VP) and maps its run page.
+ * The processor may then be used only by the calling thread. A later call
+ * from another thread (since LIBVGEN_0.6; e.g. after
+ * vgen_processor_run_vp() returned VGEN_HALT_CANCEL) moves the same
+ * processor, with all its state, to the calling thread and returns it:
+ * the previous thread must not use it any more. Errors: -EINVAL NULL
+ * argument; -EEXIST already bound to the calling thread; -EBUSY the
+ * processor is inside a run call on its thread; -ENOMEM; errors of
+ * VGEN_CREATE_VP and mmap(). KVM: errors of KVM_CREATE_VCPU, mmap(),
+ * KVM_SET_CPUID2 and KVM_SET_SIGNAL_MASK; the kick signal is blocked in
+ * the calling thread (see BACKENDS; also on a rebind).
  */
 VGEN_EXPORT int vgen_binder_bind(struct vgen_binder *binder,
 				 struct vgen_processor **out);
@@ -807,6 +813,194 @@ VGEN_EXPORT int vgen_stop_source_is_stopping(struct vgen_stop_source *src);
 VGEN_EXPORT int vgen_processor_run_until_stop(struct vgen_processor *proc,
 					      struct vgen_stop_source *src,
 					      const struct vgen_run **exit_out);
+
+/* ------------------------------------------------------------------ */
+/* The model's run call: run_vp with cpu_io callbacks (since LIBVGEN_0.6) */
+
+/* struct vgen_halt.reason (OpenVMM's VpHaltReason) */
+#define VGEN_HALT_STOP			1  /* the stop source is stopping */
+#define VGEN_HALT_CANCEL		2  /* vgen_partition_cancel_vp() */
+#define VGEN_HALT_POWER_OFF		3  /* a device (callback) powered off */
+#define VGEN_HALT_RESET			4  /* a device (callback) reset */
+#define VGEN_HALT_TRIPLE_FAULT		5  /* @vtl triple faulted */
+#define VGEN_HALT_INVALID_VM_STATE	6  /* registers/memory invalid */
+#define VGEN_HALT_EMULATION_FAILURE	7  /* instruction not emulated */
+#define VGEN_HALT_HYPERVISOR_ERROR	8  /* the run call or a callback failed */
+#define VGEN_HALT_SINGLE_STEP		9  /* debugger single step */
+#define VGEN_HALT_HW_BREAKPOINT		10 /* debugger hardware breakpoint */
+#define VGEN_HALT_MAX			10
+
+/**
+ * struct vgen_cpu_io - the VMM's devices, as seen by one run call.
+ * @ctx: passed to every callback.
+ * @read_io: IN of @size (1, 2, 4) bytes from @port by VP @vp: store the
+ *	value (little endian) in @data, which holds all ones on entry.
+ * @write_io: OUT of @size bytes of @data to @port.
+ * @read_mmio: MMIO read of @size (1, 2, 4, 8) bytes at @gpa: store the
+ *	bytes in @data (all ones on entry).
+ * @write_mmio: MMIO write of @size bytes of @data at @gpa.
+ * @handle_eoi: the guest EOI'd @vector, delivered level-triggered (the
+ *	IOAPIC model clears remote IRR of the lines with that vector and
+ *	re-asserts those still high).
+ * @acknowledge_pic_interrupt: the VP can take an ExtINT interrupt now:
+ *	set *@valid to 1 and *@vector to the PIC's vector, or leave *@valid 0
+ *	(no interrupt after all).
+ * @fatal_error: optional; a callback returned the negative errno @err or
+ *	the run itself failed with it: return the VGEN_HALT_* to report
+ *	(NULL or an out-of-range value: VGEN_HALT_HYPERVISOR_ERROR). The
+ *	halt's @error is @err.
+ *
+ * Every callback may be NULL: reads then return all ones, writes, EOIs
+ * are ignored and no ExtINT vector is supplied. The other callbacks
+ * return 0 to continue, a negative errno (the run ends, see @fatal_error)
+ * or a positive VGEN_HALT_* to end the run with that reason (how a device
+ * produces VGEN_HALT_POWER_OFF or VGEN_HALT_RESET). They run on the VP's
+ * thread and may call vgen_stop_source_stop() (the run then ends with
+ * VGEN_HALT_STOP after the current access completes), any partition
+ * interrupt function and vgen_partition_cancel_vp(), but not the run
+ * functions or state accessors of the same processor. There is no
+ * is_mmio callback: every guest physical address outside the memory
+ * ranges is MMIO, so the library never needs to ask.
+ */
+struct vgen_cpu_io {
+	void *ctx;
+	int (*read_io)(void *ctx, uint32_t vp, uint16_t port, void *data,
+		       uint32_t size);
+	int (*write_io)(void *ctx, uint32_t vp, uint16_t port,
+			const void *data, uint32_t size);
+	int (*read_mmio)(void *ctx, uint32_t vp, uint64_t gpa, void *data,
+			 uint32_t size);
+	int (*write_mmio)(void *ctx, uint32_t vp, uint64_t gpa,
+			  const void *data, uint32_t size);
+	int (*handle_eoi)(void *ctx, uint32_t vp, uint32_t vector);
+	int (*acknowledge_pic_interrupt)(void *ctx, uint32_t vp,
+					 uint8_t *vector, int *valid);
+	int (*fatal_error)(void *ctx, uint32_t vp, int err);
+};
+
+/**
+ * struct vgen_halt - why vgen_processor_run_vp() returned.
+ * @reason: VGEN_HALT_*.
+ * @vtl: VGEN_HALT_TRIPLE_FAULT: the faulting VTL (0).
+ * @error: VGEN_HALT_HYPERVISOR_ERROR and halts chosen by fatal_error:
+ *	the negative errno; VGEN_HALT_EMULATION_FAILURE -ENOSYS;
+ *	VGEN_HALT_INVALID_VM_STATE from the hypervisor -EINVAL; else 0.
+ * @breakpoint: VGEN_HALT_HW_BREAKPOINT: the breakpoint slot (0..3).
+ * @rip: guest RIP where the hypervisor reported it (internal errors:
+ *	the failing instruction; debug halts: run->debug.rip), else 0.
+ * @dr6: debug halts: the DR6-style status bits.
+ * @suberror: halts from an internal-error exit: VGEN_INTERNAL_*; from an
+ *	exit this library does not know: its VGEN_EXIT_* value.
+ * @insn_len: bytes of the failing instruction in @insn (0 if unknown).
+ * @insn: the failing instruction's first bytes.
+ * @reserved: zero (room for later fields without changing the size).
+ *
+ * Fields a reason does not name are zero.
+ */
+struct vgen_halt {
+	uint32_t reason;
+	uint32_t vtl;
+	int32_t error;
+	uint32_t breakpoint;
+	uint64_t rip;
+	uint64_t dr6;
+	uint32_t suberror;
+	uint32_t insn_len;
+	uint8_t insn[16];
+	uint64_t reserved[4];
+};
+
+/**
+ * vgen_processor_run_vp() - run the VP until it halts (the model's run_vp).
+ * @proc: the processor (on its bound thread).
+ * @stop: the stop source.
+ * @io: the VMM's devices, or NULL (no devices: see struct vgen_cpu_io).
+ * @halt: receives the halt.
+ *
+ * Runs the VP with vgen_processor_run_until_stop() and handles every exit
+ * itself: port I/O and MMIO through @io (IN/MMIO read data is completed
+ * on the next entry), VGEN_EXIT_EOI (handle_eoi), VGEN_EXIT_EXTINT
+ * (acknowledge_pic_interrupt), yields and signals (check for a cancel,
+ * run again). It returns only a halt:
+ *  - VGEN_HALT_STOP only when @stop is stopping (requested before or
+ *    during the call, also from inside a callback); a pending IN or MMIO
+ *    read is completed before, so the VP's state can be saved;
+ *  - VGEN_HALT_CANCEL after vgen_partition_cancel_vp() (also one made
+ *    before the call, or before the VP was bound): the VP's state is
+ *    intact; it may be run again, from this thread or, after
+ *    vgen_binder_bind() on another thread, from there;
+ *  - a callback's positive return (POWER_OFF, RESET, ...) or the reason
+ *    fatal_error chose for an error (the current access is completed
+ *    first);
+ *  - VGEN_HALT_TRIPLE_FAULT (VGEN_EXIT_SHUTDOWN);
+ *  - VGEN_HALT_EMULATION_FAILURE (internal error
+ *    VGEN_INTERNAL_EMULATION_FAILURE or _UNSUPPORTED_MODE),
+ *    VGEN_HALT_INVALID_VM_STATE (VGEN_INTERNAL_INVALID_STATE; on KVM a
+ *    failed VM entry), with the instruction details in @halt;
+ *  - VGEN_HALT_SINGLE_STEP, VGEN_HALT_HW_BREAKPOINT (VGEN_EXIT_DEBUG);
+ *  - VGEN_HALT_HYPERVISOR_ERROR: the run call failed (@error), or an
+ *    internal error or exit this library does not know (-EPROTO).
+ * After any halt the VP may be run again (the hypervisor keeps no
+ * "halted" state of its own beyond what the guest did).
+ *
+ * HLT: with an in-kernel APIC the hypervisor waits for interrupts itself.
+ * A VGEN_EXIT_HLT exit (VGEN_PROTO_USER_MODE_APIC partitions, and always
+ * on the kvm backend) is not a halt: the call sleeps until a
+ * vgen_partition_request_yield() for this VP (how the VMM's own APIC
+ * model says "an interrupt may be pending"), a stop or a cancel, then
+ * resumes the guest after the HLT instruction (or reports the stop or
+ * cancel).
+ *
+ * Returns 0 (the halt is in *@halt) or -EINVAL (NULL @proc, @stop or
+ * @halt), -EPERM (not the bound thread).
+ */
+VGEN_EXPORT int vgen_processor_run_vp(struct vgen_processor *proc,
+				      struct vgen_stop_source *stop,
+				      const struct vgen_cpu_io *io,
+				      struct vgen_halt *halt);
+
+/**
+ * vgen_partition_cancel_vp() - end a VP's vgen_processor_run_vp() with
+ *	VGEN_HALT_CANCEL.
+ * @part: the partition.
+ * @vp_index: the VP.
+ *
+ * Callable from any thread at any time, like
+ * vgen_partition_request_yield() (which it uses). The request is never
+ * lost: the current run_vp call of the VP returns VGEN_HALT_CANCEL
+ * promptly, or its next one does at once (also when the VP is not bound
+ * yet). Requests before that halt coalesce. Only run_vp reports cancels;
+ * the lower-level run functions see a yield. Errors: -EINVAL NULL @part
+ * or bad index; errors of vgen_partition_request_yield() other than
+ * -ENOENT.
+ */
+VGEN_EXPORT int vgen_partition_cancel_vp(struct vgen_partition *part,
+					 uint32_t vp_index);
+
+/**
+ * vgen_processor_flush_async_requests() - apply queued requests to the
+ *	VP's state before saving it (the model's flush_async_requests).
+ * @proc: the processor (on its bound thread, not running).
+ *
+ * Neither backend queues requests outside the hypervisor (interrupts and
+ * yields take effect when they are made), so this is a documented no-op.
+ * Errors: -EINVAL NULL @proc; -EPERM not the bound thread.
+ */
+VGEN_EXPORT int vgen_processor_flush_async_requests(struct vgen_processor *proc);
+
+/**
+ * vgen_processor_exit_counts() - exits of this processor by reason.
+ * @proc: the processor.
+ * @counts: receives @n counters: counts[r] = exits with VGEN_EXIT_* r
+ *	seen by the run functions since the VP was bound (reasons >= 32
+ *	read 0).
+ * @n: number of counters.
+ *
+ * Read it on the bound thread (or when no run call is active). Errors:
+ * -EINVAL NULL @proc, or NULL @counts with @n > 0.
+ */
+VGEN_EXPORT int vgen_processor_exit_counts(struct vgen_processor *proc,
+					   uint64_t *counts, uint32_t n);
 
 /**
  * vgen_processor_get_regs() - read the general registers.
