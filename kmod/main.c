@@ -42,6 +42,7 @@ long vgen_check_cap(unsigned long cap)
 		return VGEN_IOAPIC_PINS;
 	case VGEN_CAP_RESET:
 	case VGEN_CAP_VP_EVENTS:
+	case VGEN_CAP_MTRR:
 		return 1;
 	default:
 		return 0;

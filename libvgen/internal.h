@@ -119,6 +119,10 @@ struct vgen_partition {
  * @get_msrs, @set_msrs: MSRs (@n already checked against the maximum).
  * @request_msi, @set_irq_route, @assert_irq, @pulse_lint: interrupts, see
  *	vgen.h (arguments checked for range already).
+ * @get_lapic, @set_lapic, @get_vp_events, @set_vp_events: the APIC and
+ *	activity/event state groups (struct vgen_lapic_state, struct
+ *	vgen_vp_events; the pointer is checked already).
+ * @reset_vp, @reset_partition: VGEN_RESET_VP / VGEN_RESET_PARTITION.
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -163,6 +167,16 @@ struct vgen_backend_ops {
 	int (*assert_irq)(struct vgen_vm *vm, uint32_t irq);
 	int (*pulse_lint)(struct vgen_partition *part, uint32_t vp_index,
 			  uint32_t lint);
+	int (*get_lapic)(struct vgen_processor *proc,
+			 struct vgen_lapic_state *s);
+	int (*set_lapic)(struct vgen_processor *proc,
+			 const struct vgen_lapic_state *s);
+	int (*get_vp_events)(struct vgen_processor *proc,
+			     struct vgen_vp_events *ev);
+	int (*set_vp_events)(struct vgen_processor *proc,
+			     const struct vgen_vp_events *ev);
+	int (*reset_vp)(struct vgen_processor *proc);
+	int (*reset_partition)(struct vgen_partition *part);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */

@@ -76,3 +76,25 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 		return -EINVAL;
 	return VGEN_CALL_OPT(part->vm.ops, request_yield, part, vp_index);
 }
+
+VGEN_EXPORT int vgen_partition_reset(struct vgen_partition *part)
+{
+	uint32_t i;
+	int err;
+
+	if (!part)
+		return -EINVAL;
+	err = VGEN_CALL_OPT(part->vm.ops, reset_partition, part);
+	if (err)
+		return err;
+	/* No VP runs (or the reset failed): pending completions are gone. */
+	for (i = 0; i < part->vm.vp_count; i++) {
+		struct vgen_processor *proc =
+			__atomic_load_n(&part->binders[i].proc,
+					__ATOMIC_ACQUIRE);
+
+		if (proc)
+			proc->pending_completion = false;
+	}
+	return 0;
+}
