@@ -95,11 +95,14 @@ static int vgen_cpuid_apply(struct vgen_cpuid_table *t,
 #define VGEN_CPUID_1_ECX_X2APIC		BIT(21)
 #define VGEN_CPUID_1_ECX_TSC_DEADLINE	BIT(24)
 #define VGEN_CPUID_1_EDX_APIC		BIT(9)
+/* The MTRRs the module keeps for every VP (msr.c). */
+#define VGEN_CPUID_1_EDX_MTRR		BIT(12)
 
 /**
  * vgen_cpuid_init() - give a new partition the software VP's default
- *	CPUID table, plus the APIC feature bits unless the partition leaves
- *	the APIC to userspace.
+ *	CPUID table, plus the MTRR feature bit (the module keeps the MTRRs)
+ *	and the APIC feature bits unless the partition leaves the APIC to
+ *	userspace.
  * @part: the partition.
  *
  * Return: 0 or -ENOMEM.
@@ -134,6 +137,11 @@ int vgen_cpuid_init(struct vgen_partition *part)
 		vgen_cpuid_apply(t, &e);
 	}
 	kvfree(defs);
+	/* The MTRRs (msr.c): every partition. */
+	memset(&e, 0, sizeof(e));
+	e.function = 1;
+	e.result[3] = e.mask[3] = VGEN_CPUID_1_EDX_MTRR;
+	vgen_cpuid_apply(t, &e);
 	if (!(part->config_flags & VGEN_PARTITION_USER_MODE_APIC)) {
 		/* The in-kernel APIC: xAPIC, x2APIC and the TSC deadline. */
 		memset(&e, 0, sizeof(e));

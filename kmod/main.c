@@ -44,6 +44,7 @@ long vgen_check_cap(unsigned long cap)
 	case VGEN_CAP_VP_EVENTS:
 	case VGEN_CAP_IRQFD:
 	case VGEN_CAP_IOEVENTFD:
+	case VGEN_CAP_MTRR:
 		return 1;
 	default:
 		return 0;

@@ -3,11 +3,13 @@
  * msr.c - the MSR state group of a VP: VGEN_GET_MSRS and VGEN_SET_MSRS.
  *
  * The supported MSRs are the ones the software VP keeps in struct
- * svp_state; their value rules are the guest's WRMSR rules
- * (svp_msr_value_ok()). Every request is validated whole before anything
+ * svp_state and the MTRRs, which the module keeps in struct vgen_vp
+ * (state only: memory types change nothing the software VP does); their
+ * value rules are the guest's WRMSR rules (svp_msr_value_ok()). Every request is validated whole before anything
  * is applied. Locking: the VP's run_lock, through vgen_vp_state_begin() /
  * vgen_vp_state_commit() or directly for reads.
  */
+#include <linux/bits.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
@@ -30,6 +32,98 @@
 #define VGEN_MSR_SFMASK		0xc0000084
 #define VGEN_MSR_KERNEL_GS_BASE	0xc0000102
 #define VGEN_MSR_TSC_AUX	0xc0000103
+#define VGEN_MSR_MTRRCAP	0x000000fe
+#define VGEN_MSR_MTRR_VAR_FIRST	0x00000200
+#define VGEN_MSR_MTRR_VAR_LAST	0x0000020f
+#define VGEN_MSR_MTRR_FIX64K	0x00000250
+#define VGEN_MSR_MTRR_FIX16K_0	0x00000258
+#define VGEN_MSR_MTRR_FIX16K_1	0x00000259
+#define VGEN_MSR_MTRR_FIX4K_FIRST 0x00000268
+#define VGEN_MSR_MTRR_FIX4K_LAST 0x0000026f
+#define VGEN_MSR_MTRR_DEF_TYPE	0x000002ff
+
+/*
+ * IA32_MTRRCAP: VCNT (7:0) variable pairs, FIX (8) fixed-range MTRRs,
+ * WC (10) write combining; no SMRR (11).
+ */
+#define VGEN_MTRRCAP_VALUE	(VGEN_MTRR_VAR_PAIRS | BIT_ULL(8) | BIT_ULL(10))
+
+/* The field of MTRR @index in @m; NULL if @index is not a writable MTRR. */
+static u64 *vgen_mtrr_field(struct vgen_mtrr *m, u32 index)
+{
+	switch (index) {
+	case VGEN_MSR_MTRR_DEF_TYPE:
+		return &m->def_type;
+	case VGEN_MSR_MTRR_VAR_FIRST ... VGEN_MSR_MTRR_VAR_LAST:
+		return &m->var[index - VGEN_MSR_MTRR_VAR_FIRST];
+	case VGEN_MSR_MTRR_FIX64K:
+		return &m->fixed[0];
+	case VGEN_MSR_MTRR_FIX16K_0:
+		return &m->fixed[1];
+	case VGEN_MSR_MTRR_FIX16K_1:
+		return &m->fixed[2];
+	case VGEN_MSR_MTRR_FIX4K_FIRST ... VGEN_MSR_MTRR_FIX4K_LAST:
+		return &m->fixed[3 + index - VGEN_MSR_MTRR_FIX4K_FIRST];
+	default:
+		return NULL;
+	}
+}
+
+/* Whether @index is a writable MTRR (not IA32_MTRRCAP). */
+static bool vgen_msr_is_mtrr(u32 index)
+{
+	struct vgen_mtrr m;
+
+	return vgen_mtrr_field(&m, index);
+}
+
+/**
+ * vgen_vp_mtrr_msr() - the guest's RDMSR/WRMSR of an MTRR.
+ * @vp: the VP (its run lock held: called from the run loop).
+ * @index: the MSR index.
+ * @write: WRMSR of *@val, else RDMSR into *@val.
+ * @val: the value.
+ *
+ * IA32_MTRRCAP reads as VGEN_MTRRCAP_VALUE and refuses writes; the other
+ * MTRRs take every value svp_msr_value_ok() accepts (the rules shared with
+ * VGEN_SET_MSRS).
+ *
+ * Return: 0 done; -1 the instruction raises #GP(0); 1 @index is not an
+ * MTRR (the caller handles it).
+ */
+int vgen_vp_mtrr_msr(struct vgen_vp *vp, u32 index, bool write, u64 *val)
+{
+	u64 *f;
+
+	lockdep_assert_held(&vp->run_lock);
+	if (index == VGEN_MSR_MTRRCAP) {
+		if (write)
+			return -1;
+		*val = VGEN_MTRRCAP_VALUE;
+		return 0;
+	}
+	f = vgen_mtrr_field(&vp->mtrr, index);
+	if (!f)
+		return 1;
+	if (!write) {
+		*val = *f;
+		return 0;
+	}
+	if (!svp_msr_value_ok(index, *val))
+		return -1;
+	*f = *val;
+	return 0;
+}
+
+/**
+ * vgen_vp_mtrr_reset() - the MTRRs' power-on values: all zero (MTRRs
+ *	disabled, every range unset).
+ * @vp: the VP (run lock held, or not yet visible).
+ */
+void vgen_vp_mtrr_reset(struct vgen_vp *vp)
+{
+	memset(&vp->mtrr, 0, sizeof(vp->mtrr));
+}
 
 /*
  * vgen_msr_check() - whether @e is a supported MSR and, when @set, whether
@@ -54,8 +148,13 @@ static bool vgen_msr_check(const struct vgen_msr_entry *e, bool set)
 	case VGEN_MSR_CSTAR:
 	case VGEN_MSR_KERNEL_GS_BASE:
 		return !set || svp_msr_value_ok(e->index, v);
+	case VGEN_MSR_MTRRCAP:
+		/* Read only; SET accepts the value GET returns. */
+		return !set || v == VGEN_MTRRCAP_VALUE;
 	default:
-		return false;
+		if (!vgen_msr_is_mtrr(e->index))
+			return false;
+		return !set || svp_msr_value_ok(e->index, v);
 	}
 }
 
@@ -135,8 +234,9 @@ static struct vgen_msr_entry *vgen_msrs_fetch(struct vgen_msrs __user *argp,
 int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 {
 	struct vgen_msr_entry *e;
+	struct vgen_mtrr mtrr;
 	struct svp_state *st;
-	u64 tsc;
+	u64 tsc, *f;
 	u32 i, n;
 	int ret;
 
@@ -153,13 +253,19 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 		goto out;
 	}
 	svp_get_state(vp->cpu, st);
+	mtrr = vp->mtrr;
 	/* The same source as the guest's RDTSC / RDMSR (svp_env_rdtsc()). */
 	tsc = rdtsc();
 	mutex_unlock(&vp->run_lock);
 
 	for (i = 0; i < n; i++) {
+		f = vgen_mtrr_field(&mtrr, e[i].index);
 		if (e[i].index == VGEN_MSR_TSC)
 			e[i].data = tsc + st->tsc_offset;
+		else if (e[i].index == VGEN_MSR_MTRRCAP)
+			e[i].data = VGEN_MTRRCAP_VALUE;
+		else if (f)
+			e[i].data = *f;
 		else
 			e[i].data = *vgen_msr_field(st, e[i].index);
 	}
@@ -189,8 +295,11 @@ out:
 int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 {
 	struct vgen_msr_entry *e;
+	struct vgen_mtrr mtrr;
 	struct svp_state *st;
 	u32 i, n;
+	u64 *f;
+	int ret;
 
 	e = vgen_msrs_fetch(argp, true, &n);
 	if (IS_ERR(e))
@@ -200,12 +309,24 @@ int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 		kfree(e);
 		return PTR_ERR(st);
 	}
+	mtrr = vp->mtrr;
 	for (i = 0; i < n; i++) {
+		f = vgen_mtrr_field(&mtrr, e[i].index);
 		if (e[i].index == VGEN_MSR_TSC)
 			st->tsc_offset = e[i].data - rdtsc();
+		else if (e[i].index == VGEN_MSR_MTRRCAP)
+			continue;	/* checked: equals the fixed value */
+		else if (f)
+			*f = e[i].data;
 		else
 			*vgen_msr_field(st, e[i].index) = e[i].data;
 	}
 	kfree(e);
-	return vgen_vp_state_commit(vp, st);
+	/* The MTRRs change only if the rest of the state is accepted. */
+	ret = vgen_vp_state_apply(vp, st);
+	if (!ret)
+		vp->mtrr = mtrr;
+	mutex_unlock(&vp->run_lock);
+	kfree(st);
+	return ret;
 }

@@ -29,6 +29,7 @@ static void vgen_vp_reset_locked(struct vgen_vp *vp)
 
 	lockdep_assert_held(&vp->run_lock);
 	svp_cpu_reset(vp->cpu, bsp);
+	vgen_vp_reset_msrs(vp);
 	vp->pending = 0;
 	clear_bit(VGEN_VP_REQ_YIELD, &vp->requests);
 	vp->activity = VGEN_VP_ACTIVITY_RUNNING;

@@ -42,6 +42,45 @@ static bool svp_pat_ok(u64 v)
 	return true;
 }
 
+/* MTRR memory types: UC, WC, WT, WP, WB (2, 3 and 7 and above #GP). */
+static bool svp_mtrr_type_ok(u8 t)
+{
+	return t == 0 || t == 1 || (t >= 4 && t <= 6);
+}
+
+/* Every byte of @v a valid MTRR memory type (the fixed-range MTRRs). */
+static bool svp_mtrr_fixed_ok(u64 v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		if (!svp_mtrr_type_ok(v >> (i * 8)))
+			return false;
+	return true;
+}
+
+/*
+ * The MTRR value rules (Intel SDM vol. 3, 12.11): IA32_MTRRCAP is read
+ * only; IA32_MTRR_DEF_TYPE has the type in bits 7:0, FE (10) and E (11);
+ * PHYSBASEn the type in 7:0 and the base in MAXPHYADDR-1:12; PHYSMASKn
+ * valid (11) and the mask in MAXPHYADDR-1:12. Every other bit is
+ * reserved.
+ */
+static bool svp_mtrr_value_ok(u32 msr, u64 val)
+{
+	if (msr == 0xfe)
+		return false;
+	if (msr == 0x2ff)
+		return !(val & ~0xcffULL) && svp_mtrr_type_ok(val);
+	if (msr >= 0x200 && msr <= 0x20f) {
+		if (msr & 1)
+			return !(val & ~(SVP_PHYS_MASK & ~0x7ffULL));
+		return !(val & ~(SVP_PHYS_MASK & ~0xf00ULL)) &&
+		       svp_mtrr_type_ok(val);
+	}
+	return svp_mtrr_fixed_ok(val);
+}
+
 /*
  * RDMSR/WRMSR of an MSR the core does not keep: the embedder's msr op,
  * or #GP(0) without one (or when it refuses).
@@ -143,6 +182,14 @@ bool svp_msr_value_ok(u32 msr, u64 val)
 	case 0xc0000084:	/* SFMASK */
 	case 0xc0000103:	/* TSC_AUX */
 		return !(val >> 32);
+	case 0xfe:		/* MTRRCAP */
+	case 0x200 ... 0x20f:	/* MTRR_PHYSBASE0..MTRR_PHYSMASK7 */
+	case 0x250:		/* MTRR_FIX64K_00000 */
+	case 0x258:		/* MTRR_FIX16K_80000 */
+	case 0x259:		/* MTRR_FIX16K_A0000 */
+	case 0x268 ... 0x26f:	/* MTRR_FIX4K_C0000..MTRR_FIX4K_F8000 */
+	case 0x2ff:		/* MTRR_DEF_TYPE */
+		return svp_mtrr_value_ok(msr, val);
 	default:
 		return true;
 	}

@@ -212,6 +212,25 @@ struct vgen_partition {
 	struct vgen_registry_entry reg;
 };
 
+/* Variable-range MTRR pairs and fixed-range MTRRs of a VP. */
+#define VGEN_MTRR_VAR_PAIRS	8
+#define VGEN_MTRR_FIXED		11
+
+/**
+ * struct vgen_mtrr - a VP's memory type range registers (msr.c). State
+ *	only: memory types do not change what the software VP does.
+ * @def_type: IA32_MTRR_DEF_TYPE.
+ * @var: IA32_MTRR_PHYSBASEn (@var[2n]) and IA32_MTRR_PHYSMASKn
+ *	(@var[2n + 1]), MSRs 0x200-0x20f in index order.
+ * @fixed: the fixed-range MTRRs in the order 0x250, 0x258, 0x259,
+ *	0x268-0x26f.
+ */
+struct vgen_mtrr {
+	u64 def_type;
+	u64 var[2 * VGEN_MTRR_VAR_PAIRS];
+	u64 fixed[VGEN_MTRR_FIXED];
+};
+
 /**
  * struct vgen_vp - a virtual processor.
  * @part: the partition (the VP fd holds a reference on it).
@@ -233,6 +252,11 @@ struct vgen_partition {
  * @wait: where the run thread sleeps while the guest is halted;
  *	vgen_vp_kick() wakes it.
  * @activity: VGEN_VP_ACTIVITY_* (protected by @run_lock).
+ * @mtrr: the MTRRs (protected by @run_lock: the guest's RDMSR/WRMSR run
+ *	under it, and so do VGEN_GET/SET_MSRS and resets).
+ * @apic_base: IA32_APIC_BASE of a VP without an in-kernel APIC (the
+ *	guest's RDMSR/WRMSR and VGEN_GET/SET_SREGS; protected by @run_lock);
+ *	unused with one (the APIC keeps it).
  * @stats: introspection counters (see struct vgen_vp_stats).
  */
 struct vgen_vp {
@@ -251,6 +275,8 @@ struct vgen_vp {
 	struct vgen_lapic *lapic;
 	wait_queue_head_t wait;
 	u32 activity;
+	struct vgen_mtrr mtrr;
+	u64 apic_base;
 
 	struct vgen_vp_stats stats;
 };
@@ -301,6 +327,7 @@ int vgen_vp_create(struct vgen_partition *part,
 		   const struct vgen_create_vp *args);
 void vgen_vp_destroy(struct vgen_vp *vp);
 void vgen_vp_set_exit(struct vgen_run *run, u32 reason);
+void vgen_vp_reset_msrs(struct vgen_vp *vp);
 
 /* vp_irq.c */
 void vgen_vp_kick(struct vgen_vp *vp);
@@ -310,6 +337,7 @@ int vgen_vp_complete_extint(struct vgen_vp *vp);
 int vgen_vp_get_lapic(struct vgen_vp *vp, void __user *argp);
 int vgen_vp_set_lapic(struct vgen_vp *vp, void __user *argp);
 struct svp_state *vgen_vp_state_begin(struct vgen_vp *vp);
+int vgen_vp_state_apply(struct vgen_vp *vp, struct svp_state *st);
 int vgen_vp_state_commit(struct vgen_vp *vp, struct svp_state *st);
 
 /* reset.c */
@@ -323,6 +351,8 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_request_yield(struct vgen_partition *part,
 			  const struct vgen_yield *args);
+int vgen_vp_mtrr_msr(struct vgen_vp *vp, u32 index, bool write, u64 *val);
+void vgen_vp_mtrr_reset(struct vgen_vp *vp);
 
 /* irqfd.c */
 int vgen_irqfd_module_init(void);

@@ -39,12 +39,41 @@ static void vgen_vp_cpuid(void *opaque, u32 fn, u32 idx, u32 out[4])
 	vgen_cpuid_lookup(vp->part, vp->apic_id, fn, idx, out);
 }
 
-/* MSRs the interpreter does not keep: the local APIC's. */
+/* IA32_APIC_BASE bits a WRMSR may set without an in-kernel APIC. */
+#define VGEN_APIC_BASE_VALID	0x000000fffffff900ULL
+
+/*
+ * MSRs the interpreter does not keep, without an in-kernel APIC: the
+ * MTRRs and IA32_APIC_BASE (a plain register here).
+ */
+static int vgen_vp_msr_noapic(void *opaque, u32 index, bool write, u64 *val)
+{
+	struct vgen_vp *vp = opaque;
+	int ret = vgen_vp_mtrr_msr(vp, index, write, val);
+
+	if (ret <= 0)
+		return ret;
+	if (index != MSR_IA32_APICBASE)
+		return -1;
+	if (!write) {
+		*val = vp->apic_base;
+		return 0;
+	}
+	if (*val & ~VGEN_APIC_BASE_VALID)
+		return -1;
+	vp->apic_base = *val;
+	return 0;
+}
+
+/* MSRs the interpreter does not keep: the MTRRs and the local APIC's. */
 static int vgen_vp_msr(void *opaque, u32 index, bool write, u64 *val)
 {
 	struct vgen_vp *vp = opaque;
-	int ret = vgen_lapic_msr(vp->lapic, index, write, val);
+	int ret = vgen_vp_mtrr_msr(vp, index, write, val);
 
+	if (ret <= 0)
+		return ret;
+	ret = vgen_lapic_msr(vp->lapic, index, write, val);
 	if (ret || !write)
 		return ret;
 	/* The xAPIC page may have moved or (dis)appeared. */
@@ -76,6 +105,7 @@ static void vgen_vp_set_cr8(void *opaque, u64 val)
 static const struct svp_host_ops vgen_vp_host_ops = {
 	.gpa_to_hva	= vgen_vp_gpa_to_hva,
 	.cpuid		= vgen_vp_cpuid,
+	.msr		= vgen_vp_msr_noapic,
 };
 
 /* A VP with an in-kernel local APIC. */
@@ -527,6 +557,20 @@ struct svp_state *vgen_vp_state_begin(struct vgen_vp *vp)
 }
 
 /**
+ * vgen_vp_state_apply() - apply st[0] of vgen_vp_state_begin() if it
+ *	differs from st[1] (dropping a pending IN/MMIO read), keeping the
+ *	run lock; the caller unlocks and frees @st.
+ * @vp: the VP (run lock held).
+ * @st: the copies from vgen_vp_state_begin().
+ *
+ * Return: 0, or -EINVAL when the VP refuses the state (svp_set_state()).
+ */
+int vgen_vp_state_apply(struct vgen_vp *vp, struct svp_state *st)
+{
+	return vgen_vp_put_state(vp, &st[0], &st[1]);
+}
+
+/**
  * vgen_vp_state_commit() - finish vgen_vp_state_begin().
  * @vp: the VP.
  * @st: the copies from vgen_vp_state_begin().
@@ -665,8 +709,8 @@ static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
 		return -EBUSY;
 	}
 	svp_get_state(vp->cpu, st);
-	if (vp->lapic)
-		st->apic_base = vgen_lapic_get_base(vp->lapic);
+	st->apic_base = vp->lapic ? vgen_lapic_get_base(vp->lapic) :
+		vp->apic_base;
 	mutex_unlock(&vp->run_lock);
 
 	memset(&sregs, 0, sizeof(sregs));
@@ -713,6 +757,7 @@ static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
 	struct vgen_sregs sregs;
 	struct svp_state *st;
 	unsigned int i;
+	int ret;
 
 	if (copy_from_user(&sregs, argp, sizeof(sregs)))
 		return -EFAULT;
@@ -742,8 +787,13 @@ static int vgen_vp_set_sregs(struct vgen_vp *vp, void __user *argp)
 	st->cr8 = sregs.cr8;
 	st->efer = sregs.efer;
 	if (!vp->lapic) {
-		st->apic_base = sregs.apic_base;
-		return vgen_vp_state_commit(vp, st);
+		/* Kept by the module (vgen_vp_msr_noapic()), as before: any value. */
+		ret = vgen_vp_state_apply(vp, st);
+		if (!ret)
+			vp->apic_base = sregs.apic_base;
+		mutex_unlock(&vp->run_lock);
+		kfree(st);
+		return ret;
 	}
 	return vgen_vp_commit_sregs_apic(vp, st, sregs.apic_base);
 }
@@ -878,6 +928,19 @@ void vgen_vp_destroy(struct vgen_vp *vp)
 	kfree(vp);
 }
 
+/**
+ * vgen_vp_reset_msrs() - power-on values of the MSRs the module keeps for
+ *	the software VP: the MTRRs, and IA32_APIC_BASE without an in-kernel
+ *	APIC (0xfee00000, enabled, BSP bit for VP index 0).
+ * @vp: the VP (run lock held, or not yet visible).
+ */
+void vgen_vp_reset_msrs(struct vgen_vp *vp)
+{
+	vgen_vp_mtrr_reset(vp);
+	vp->apic_base = 0xfee00000ULL | BIT_ULL(11) |
+			(vp->index == 0 ? BIT_ULL(8) : 0);
+}
+
 /* Allocate and initialise a VP (not yet visible anywhere). */
 static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 {
@@ -904,6 +967,7 @@ static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 	}
 	svp_cpu_init(vp->cpu, vp->lapic ? &vgen_vp_host_ops_apic :
 		     &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
+	vgen_vp_reset_msrs(vp);
 	return vp;
 }
 

@@ -55,7 +55,16 @@
 static const uint32_t vgen_kvm_msrs[] = {
 	0x10, 0x174, 0x175, 0x176, 0x277, 0xc0000081, 0xc0000082,
 	0xc0000083, 0xc0000084, 0xc0000102, 0xc0000103,
+	/* MTRRs: MTRRCAP, DEF_TYPE, variable pairs, fixed ranges. */
+	0xfe, 0x2ff, 0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
+	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d,
+	0x26e, 0x26f,
 };
+/* vgen's IA32_MTRRCAP (VCNT 8, FIX, WC), which KVM reports too. */
+#define VGEN_KVM_MTRRCAP	0x508ULL
+/* vgen's MAXPHYADDR for the MTRR value rules. */
+#define VGEN_KVM_PHYS_MASK	((1ULL << 40) - 1)
 
 /* MSI interrupt targets with an eventfd: GSIs after the IOAPIC's. */
 #define VGEN_KVM_MSI_GSI_BASE	VGEN_IOAPIC_PINS
@@ -1542,12 +1551,36 @@ static bool vgen_kvm_canonical(uint64_t v)
 	return (uint64_t)((int64_t)(v << 16) >> 16) == v;
 }
 
+static bool vgen_kvm_mtrr_type_ok(uint8_t t)
+{
+	return t == 0 || t == 1 || (t >= 4 && t <= 6);
+}
+
 /* vgen's WRMSR value rules (see struct vgen_msrs). */
 static bool vgen_kvm_msr_value_ok(uint32_t index, uint64_t v)
 {
 	int i;
 
 	switch (index) {
+	case 0xfe:
+		/* Read only; SET accepts the value GET returns. */
+		return v == VGEN_KVM_MTRRCAP;
+	case 0x2ff:
+		return !(v & ~0xcffULL) && vgen_kvm_mtrr_type_ok((uint8_t)v);
+	case 0x200: case 0x202: case 0x204: case 0x206:
+	case 0x208: case 0x20a: case 0x20c: case 0x20e:
+		return !(v & ~(VGEN_KVM_PHYS_MASK & ~0xf00ULL)) &&
+		       vgen_kvm_mtrr_type_ok((uint8_t)v);
+	case 0x201: case 0x203: case 0x205: case 0x207:
+	case 0x209: case 0x20b: case 0x20d: case 0x20f:
+		return !(v & ~(VGEN_KVM_PHYS_MASK & ~0x7ffULL));
+	case 0x250: case 0x258: case 0x259:
+	case 0x268: case 0x269: case 0x26a: case 0x26b:
+	case 0x26c: case 0x26d: case 0x26e: case 0x26f:
+		for (i = 0; i < 8; i++)
+			if (!vgen_kvm_mtrr_type_ok((uint8_t)(v >> (8 * i))))
+				return false;
+		return true;
 	case 0x174:
 		return !(v >> 16);
 	case 0x175: case 0x176: case 0xc0000082: case 0xc0000083:
@@ -1620,7 +1653,7 @@ static int vgen_kvm_set_msrs(struct vgen_processor *proc,
 			     const struct vgen_msr_entry *e, unsigned int n)
 {
 	struct vgen_kvm_msrs m, old;
-	unsigned int i;
+	unsigned int i, k;
 	int ret;
 
 	ret = vgen_kvm_msr_check(e, n, true);
@@ -1632,18 +1665,197 @@ static int vgen_kvm_set_msrs(struct vgen_processor *proc,
 	/* All or nothing: remember the old values to roll back. */
 	memset(&old, 0, sizeof(old));
 	memset(&m, 0, sizeof(m));
-	for (i = 0; i < n; i++) {
-		old.e[i].index = e[i].index;
-		m.e[i].index = e[i].index;
-		m.e[i].data = e[i].data;
+	for (i = 0, k = 0; i < n; i++) {
+		/* IA32_MTRRCAP: checked to be the fixed value, nothing to set. */
+		if (e[i].index == 0xfe)
+			continue;
+		old.e[k].index = e[i].index;
+		m.e[k].index = e[i].index;
+		m.e[k].data = e[i].data;
+		k++;
 	}
-	ret = vgen_kvm_msr_io(proc, KVM_GET_MSRS, &old, n);
+	if (!k)
+		return 0;
+	ret = vgen_kvm_msr_io(proc, KVM_GET_MSRS, &old, k);
 	if (ret)
 		return ret;
-	ret = vgen_kvm_msr_io(proc, KVM_SET_MSRS, &m, n);
+	ret = vgen_kvm_msr_io(proc, KVM_SET_MSRS, &m, k);
 	if (ret)
-		(void)vgen_kvm_msr_io(proc, KVM_SET_MSRS, &old, n);
+		(void)vgen_kvm_msr_io(proc, KVM_SET_MSRS, &old, k);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* APIC and event state */
+
+/* KVM refuses the APIC calls without an in-kernel local APIC. */
+static int vgen_kvm_apic_err(int err)
+{
+	return err == -EINVAL || err == -ENXIO || err == -ENOTTY ? -ENXIO : err;
+}
+
+static int vgen_kvm_get_lapic(struct vgen_processor *proc,
+			      struct vgen_lapic_state *s)
+{
+	struct kvm_lapic_state k;
+	struct vgen_kvm_msrs m;
+	int ret;
+
+	if (ioctl(proc->fd, KVM_GET_LAPIC, &k) < 0)
+		return vgen_kvm_apic_err(-errno);
+	memset(&m, 0, sizeof(m));
+	m.e[0].index = 0x1b;
+	ret = vgen_kvm_msr_io(proc, KVM_GET_MSRS, &m, 1);
+	if (ret)
+		return ret;
+	memset(s, 0, sizeof(*s));
+	s->apic_base = m.e[0].data;
+	memcpy(s->regs, k.regs, sizeof(s->regs));
+	return 0;
+}
+
+static int vgen_kvm_set_lapic(struct vgen_processor *proc,
+			      const struct vgen_lapic_state *s)
+{
+	struct kvm_lapic_state k;
+	struct vgen_kvm_msrs m;
+	int ret;
+
+	if (s->flags || s->reserved0 ||
+	    !vgen_kvm_zero(s->reserved, sizeof(s->reserved)))
+		return -EINVAL;
+	/* Probe first: no in-kernel APIC is -ENXIO, before any change. */
+	if (ioctl(proc->fd, KVM_GET_LAPIC, &k) < 0)
+		return vgen_kvm_apic_err(-errno);
+	ret = vgen_kvm_flush(proc);
+	if (ret)
+		return ret;
+	/* The base (x2APIC mode) decides how KVM reads the page. */
+	memset(&m, 0, sizeof(m));
+	m.e[0].index = 0x1b;
+	m.e[0].data = s->apic_base;
+	ret = vgen_kvm_msr_io(proc, KVM_SET_MSRS, &m, 1);
+	if (ret)
+		return ret;
+	memcpy(k.regs, s->regs, sizeof(k.regs));
+	if (ioctl(proc->fd, KVM_SET_LAPIC, &k) < 0)
+		return -errno;
+	return 0;
+}
+
+static int vgen_kvm_get_vp_events(struct vgen_processor *proc,
+				  struct vgen_vp_events *ev)
+{
+	struct kvm_vcpu_events k;
+	struct kvm_mp_state mp;
+
+	if (ioctl(proc->fd, KVM_GET_VCPU_EVENTS, &k) < 0)
+		return -errno;
+	if (ioctl(proc->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return -errno;
+	if (k.exception.injected || k.exception.pending)
+		return -EBUSY;
+	memset(ev, 0, sizeof(*ev));
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		ev->activity = VGEN_ACTIVITY_RUNNING;
+		break;
+	case KVM_MP_STATE_HALTED:
+		ev->activity = VGEN_ACTIVITY_HALTED;
+		break;
+	case KVM_MP_STATE_INIT_RECEIVED:
+		ev->activity = VGEN_ACTIVITY_WAIT_SIPI;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	ev->nmi_pending = !!k.nmi.pending;
+	ev->nmi_masked = !!k.nmi.masked;
+	if (k.interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+		ev->interrupt_shadow |= VGEN_SHADOW_STI;
+	if (k.interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
+		ev->interrupt_shadow |= VGEN_SHADOW_MOV_SS;
+	if (k.nmi.injected) {
+		ev->event_pending = VGEN_EVENT_NMI;
+	} else if (k.interrupt.injected && !k.interrupt.soft) {
+		ev->event_pending = VGEN_EVENT_IRQ;
+		ev->event_vector = k.interrupt.nr;
+	}
+	return 0;
+}
+
+/* The checks of VGEN_SET_VP_EVENTS that do not depend on the APIC. */
+static int vgen_kvm_events_check(struct vgen_processor *proc,
+				 const struct vgen_vp_events *ev)
+{
+	struct kvm_regs regs;
+
+	if (ev->flags || !vgen_kvm_zero(ev->pad, sizeof(ev->pad)) ||
+	    !vgen_kvm_zero(ev->reserved, sizeof(ev->reserved)))
+		return -EINVAL;
+	if (ev->activity > VGEN_ACTIVITY_WAIT_SIPI || ev->nmi_pending > 1 ||
+	    ev->nmi_masked > 1 ||
+	    (ev->interrupt_shadow & ~(VGEN_SHADOW_STI | VGEN_SHADOW_MOV_SS)) ||
+	    ev->interrupt_shadow == (VGEN_SHADOW_STI | VGEN_SHADOW_MOV_SS) ||
+	    ev->event_pending > VGEN_EVENT_NMI ||
+	    (ev->event_pending != VGEN_EVENT_IRQ && ev->event_vector))
+		return -EINVAL;
+	if (ev->interrupt_shadow & VGEN_SHADOW_STI) {
+		if (ioctl(proc->fd, KVM_GET_REGS, &regs) < 0)
+			return -errno;
+		if (!(regs.rflags & (1ULL << 9)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int vgen_kvm_set_vp_events(struct vgen_processor *proc,
+				  const struct vgen_vp_events *ev)
+{
+	static const uint32_t mp_states[] = {
+		[VGEN_ACTIVITY_RUNNING] = KVM_MP_STATE_RUNNABLE,
+		[VGEN_ACTIVITY_HALTED] = KVM_MP_STATE_HALTED,
+		[VGEN_ACTIVITY_WAIT_SIPI] = KVM_MP_STATE_INIT_RECEIVED,
+	};
+	struct kvm_vcpu_events k, old;
+	struct kvm_mp_state mp;
+	int ret;
+
+	ret = vgen_kvm_events_check(proc, ev);
+	if (ret)
+		return ret;
+	ret = vgen_kvm_flush(proc);
+	if (ret)
+		return ret;
+	if (ioctl(proc->fd, KVM_GET_VCPU_EVENTS, &old) < 0)
+		return -errno;
+	k = old;
+	memset(&k.exception, 0, sizeof(k.exception));
+	k.exception_has_payload = 0;
+	k.exception_payload = 0;
+	k.interrupt.injected = ev->event_pending == VGEN_EVENT_IRQ;
+	k.interrupt.nr = ev->event_vector;
+	k.interrupt.soft = 0;
+	k.interrupt.shadow = 0;
+	if (ev->interrupt_shadow & VGEN_SHADOW_STI)
+		k.interrupt.shadow |= KVM_X86_SHADOW_INT_STI;
+	if (ev->interrupt_shadow & VGEN_SHADOW_MOV_SS)
+		k.interrupt.shadow |= KVM_X86_SHADOW_INT_MOV_SS;
+	k.nmi.injected = ev->event_pending == VGEN_EVENT_NMI;
+	k.nmi.pending = ev->nmi_pending;
+	k.nmi.masked = ev->nmi_masked;
+	k.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+	/* KVM refuses HALTED / INIT_RECEIVED without its APIC: -EINVAL. */
+	mp.mp_state = mp_states[ev->activity];
+	if (ioctl(proc->fd, KVM_SET_MP_STATE, &mp) < 0)
+		return -errno;
+	if (ioctl(proc->fd, KVM_SET_VCPU_EVENTS, &k) < 0) {
+		ret = -errno;
+		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+		(void)ioctl(proc->fd, KVM_SET_MP_STATE, &mp);
+		return ret;
+	}
+	return 0;
 }
 
 const struct vgen_backend_ops vgen_backend_kvm = {
@@ -1675,4 +1887,8 @@ const struct vgen_backend_ops vgen_backend_kvm = {
 	.ioeventfd = vgen_kvm_ioeventfd,
 	.msi_irqfd = vgen_kvm_msi_irqfd,
 	.msi_irqfd_free = vgen_kvm_msi_irqfd_free,
+	.get_lapic = vgen_kvm_get_lapic,
+	.set_lapic = vgen_kvm_set_lapic,
+	.get_vp_events = vgen_kvm_get_vp_events,
+	.set_vp_events = vgen_kvm_set_vp_events,
 };

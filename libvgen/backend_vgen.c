@@ -468,6 +468,49 @@ static int vgen_be_set_msrs(struct vgen_processor *proc,
 			    n);
 }
 
+static int vgen_be_get_lapic(struct vgen_processor *proc,
+			     struct vgen_lapic_state *s)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_GET_LAPIC, s);
+}
+
+static int vgen_be_set_lapic(struct vgen_processor *proc,
+			     const struct vgen_lapic_state *s)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_LAPIC, s);
+}
+
+static int vgen_be_get_vp_events(struct vgen_processor *proc,
+				 struct vgen_vp_events *ev)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_GET_VP_EVENTS, ev);
+}
+
+static int vgen_be_set_vp_events(struct vgen_processor *proc,
+				 const struct vgen_vp_events *ev)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_VP_EVENTS, ev);
+}
+
+static int vgen_be_reset_vp(struct vgen_processor *proc)
+{
+	struct vgen_reset r;
+
+	memset(&r, 0, sizeof(r));
+	return vgen_be_vp_ioctl(proc, VGEN_RESET_VP, &r);
+}
+
+static int vgen_be_reset_partition(struct vgen_partition *part)
+{
+	struct vgen_reset r;
+	long ret;
+
+	memset(&r, 0, sizeof(r));
+	ret = vgen_sys_ioctl(part->vm.fd, VGEN_RESET_PARTITION,
+			     (unsigned long)&r);
+	return ret < 0 ? (int)ret : 0;
+}
+
 const struct vgen_backend_ops vgen_backend_vgen = {
 	.name = "vgen",
 	.open = vgen_be_open,
@@ -496,4 +539,10 @@ const struct vgen_backend_ops vgen_backend_vgen = {
 	.ioeventfd = vgen_be_ioeventfd,
 	.msi_irqfd = vgen_be_msi_irqfd,
 	.msi_irqfd_free = vgen_be_msi_irqfd_free,
+	.get_lapic = vgen_be_get_lapic,
+	.set_lapic = vgen_be_set_lapic,
+	.get_vp_events = vgen_be_get_vp_events,
+	.set_vp_events = vgen_be_set_vp_events,
+	.reset_vp = vgen_be_reset_vp,
+	.reset_partition = vgen_be_reset_partition,
 };

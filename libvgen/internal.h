@@ -181,6 +181,10 @@ struct vgen_msi_interrupt {
  * @msi_irqfd: make @intr->efd deliver @msi (NULL: deliver nothing),
  *	binding it first if needed; called with @intr->lock held.
  * @msi_irqfd_free: remove @intr->efd's binding (intr->lock held).
+ * @get_lapic, @set_lapic, @get_vp_events, @set_vp_events: the APIC and
+ *	activity/event state groups (struct vgen_lapic_state, struct
+ *	vgen_vp_events; the pointer is checked already).
+ * @reset_vp, @reset_partition: VGEN_RESET_VP / VGEN_RESET_PARTITION.
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -232,6 +236,16 @@ struct vgen_backend_ops {
 			 const struct vgen_msi_message *msi);
 	void (*msi_irqfd_free)(struct vgen_vm *vm,
 			       struct vgen_msi_interrupt *intr);
+	int (*get_lapic)(struct vgen_processor *proc,
+			 struct vgen_lapic_state *s);
+	int (*set_lapic)(struct vgen_processor *proc,
+			 const struct vgen_lapic_state *s);
+	int (*get_vp_events)(struct vgen_processor *proc,
+			     struct vgen_vp_events *ev);
+	int (*set_vp_events)(struct vgen_processor *proc,
+			     const struct vgen_vp_events *ev);
+	int (*reset_vp)(struct vgen_processor *proc);
+	int (*reset_partition)(struct vgen_partition *part);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */

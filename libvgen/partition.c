@@ -102,3 +102,25 @@ VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 		vgen_processor_wake(proc);
 	return ret;
 }
+
+VGEN_EXPORT int vgen_partition_reset(struct vgen_partition *part)
+{
+	uint32_t i;
+	int err;
+
+	if (!part)
+		return -EINVAL;
+	err = VGEN_CALL_OPT(part->vm.ops, reset_partition, part);
+	if (err)
+		return err;
+	/* No VP runs (or the reset failed): pending completions are gone. */
+	for (i = 0; i < part->vm.vp_count; i++) {
+		struct vgen_processor *proc =
+			__atomic_load_n(&part->binders[i].proc,
+					__ATOMIC_ACQUIRE);
+
+		if (proc)
+			proc->pending_completion = false;
+	}
+	return 0;
+}

@@ -245,3 +245,66 @@ VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
 		return ret;
 	return vgen_processor_set_regs(proc, &regs);
 }
+
+VGEN_EXPORT int vgen_processor_get_lapic(struct vgen_processor *proc,
+					 struct vgen_lapic_state *s)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!s)
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, get_lapic, proc, s);
+}
+
+VGEN_EXPORT int vgen_processor_set_lapic(struct vgen_processor *proc,
+					 const struct vgen_lapic_state *s)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!s)
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_lapic, proc, s);
+}
+
+VGEN_EXPORT int vgen_processor_get_vp_events(struct vgen_processor *proc,
+					     struct vgen_vp_events *ev)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!ev)
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, get_vp_events, proc,
+			     ev);
+}
+
+VGEN_EXPORT int vgen_processor_set_vp_events(struct vgen_processor *proc,
+					     const struct vgen_vp_events *ev)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!ev)
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_vp_events, proc,
+			     ev);
+}
+
+VGEN_EXPORT int vgen_processor_reset(struct vgen_processor *proc)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	err = VGEN_CALL_OPT(proc->binder->part->vm.ops, reset_vp, proc);
+	/* The kernel dropped a pending IN/MMIO completion. */
+	if (!err)
+		proc->pending_completion = false;
+	return err;
+}

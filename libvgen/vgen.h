@@ -433,6 +433,19 @@ VGEN_EXPORT int vgen_partition_binder(struct vgen_partition *part,
 VGEN_EXPORT int vgen_partition_request_yield(struct vgen_partition *part,
 					     uint32_t vp_index);
 
+/**
+ * vgen_partition_reset() - reset every bound VP and the IOAPIC routing
+ *	(VGEN_RESET_PARTITION; see struct vgen_reset in <linux/vgen.h>).
+ * @part: the partition.
+ *
+ * No VP may be running: call it with every processor outside its run
+ * call (e.g. after stopping them with a stop source). Memory and CPUID
+ * are kept. Since LIBVGEN_0.8. Errors: -EINVAL NULL @part; -EBUSY a VP
+ * runs (nothing is reset); errors of VGEN_RESET_PARTITION. KVM:
+ * -EOPNOTSUPP.
+ */
+VGEN_EXPORT int vgen_partition_reset(struct vgen_partition *part);
+
 /* ------------------------------------------------------------------ */
 /* Interrupts (since LIBVGEN_0.4)
  *
@@ -1065,6 +1078,88 @@ VGEN_EXPORT int vgen_processor_get_msrs(struct vgen_processor *proc,
 VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
 					const struct vgen_msr_entry *e,
 					unsigned int n);
+
+/*
+ * VP state groups and reset (since LIBVGEN_0.8). Together with the
+ * registers, segment registers and MSRs above (MSRs include the MTRRs and
+ * the TSC, VGEN_CAP_MTRR) they are the whole state of a VP: a VMM saves a
+ * stopped partition (vgen_processor_run_until_stop() returned
+ * VGEN_RUN_STOPPED, so no I/O completion is pending) with the getters and
+ * guest memory, and restores it into a new partition with the setters
+ * (MSRs first, then sregs, regs, the APIC and last the events, whose STI
+ * shadow needs RFLAGS.IF). Errors common to all of them: -EINVAL NULL
+ * argument or a value the kernel refuses; -EPERM wrong thread;
+ * -EOPNOTSUPP the backend cannot do it.
+ */
+
+/**
+ * vgen_processor_get_lapic() - read the local APIC (VGEN_GET_LAPIC).
+ * @proc: the processor.
+ * @s: receives IA32_APIC_BASE and the register page (the timer's current
+ *	count at 0x390).
+ *
+ * Errors: -ENXIO no in-kernel APIC (VGEN_PROTO_USER_MODE_APIC); errors of
+ * VGEN_GET_LAPIC. KVM: KVM_GET_LAPIC and IA32_APIC_BASE with
+ * KVM_GET_MSRS; -ENXIO without KVM's in-kernel local APIC (the KVM
+ * backend has none unless the partition got KVM's split irqchip).
+ */
+VGEN_EXPORT int vgen_processor_get_lapic(struct vgen_processor *proc,
+					 struct vgen_lapic_state *s);
+
+/**
+ * vgen_processor_set_lapic() - load the local APIC (VGEN_SET_LAPIC).
+ * @proc: the processor.
+ * @s: the state (flags and reserved fields zero); the timer restarts
+ *	from the initial count.
+ *
+ * Errors: -ENXIO; -EINVAL invalid @s->apic_base or non-zero reserved
+ * fields; errors of VGEN_SET_LAPIC. KVM: IA32_APIC_BASE with
+ * KVM_SET_MSRS, then KVM_SET_LAPIC.
+ */
+VGEN_EXPORT int vgen_processor_set_lapic(struct vgen_processor *proc,
+					 const struct vgen_lapic_state *s);
+
+/**
+ * vgen_processor_get_vp_events() - read the activity and event state
+ *	(VGEN_GET_VP_EVENTS): running/halted/waiting for SIPI, NMI pending
+ *	and masked, interrupt shadow, an event taken but not yet delivered.
+ * @proc: the processor.
+ * @ev: receives the state.
+ *
+ * Errors: those of VGEN_GET_VP_EVENTS. KVM: KVM_GET_VCPU_EVENTS and
+ * KVM_GET_MP_STATE (RUNNABLE -> VGEN_ACTIVITY_RUNNING, HALTED ->
+ * HALTED, INIT_RECEIVED -> WAIT_SIPI, others -EOPNOTSUPP); an injected
+ * interrupt is VGEN_EVENT_IRQ, an injected NMI VGEN_EVENT_NMI; an
+ * exception KVM holds injected or pending has no vgen representation
+ * and fails the call with -EBUSY (run the VP on until it is delivered).
+ */
+VGEN_EXPORT int vgen_processor_get_vp_events(struct vgen_processor *proc,
+					     struct vgen_vp_events *ev);
+
+/**
+ * vgen_processor_set_vp_events() - replace the activity and event state
+ *	(VGEN_SET_VP_EVENTS).
+ * @proc: the processor.
+ * @ev: the state; the rules of struct vgen_vp_events (<linux/vgen.h>).
+ *
+ * Errors: -EINVAL see struct vgen_vp_events (HALTED and WAIT_SIPI need an
+ * in-kernel APIC); errors of VGEN_SET_VP_EVENTS. KVM: the same checks
+ * here, then KVM_SET_VCPU_EVENTS (NMI pending and shadow valid) and
+ * KVM_SET_MP_STATE.
+ */
+VGEN_EXPORT int vgen_processor_set_vp_events(struct vgen_processor *proc,
+					     const struct vgen_vp_events *ev);
+
+/**
+ * vgen_processor_reset() - put the VP into its power-on state
+ *	(VGEN_RESET_VP; see struct vgen_reset in <linux/vgen.h>).
+ * @proc: the processor.
+ *
+ * A pending I/O completion is dropped. Errors: errors of VGEN_RESET_VP.
+ * KVM: -EOPNOTSUPP (KVM has no reset ioctl; a VMM sets the reset state
+ * itself).
+ */
+VGEN_EXPORT int vgen_processor_reset(struct vgen_processor *proc);
 
 /**
  * vgen_processor_init_longmode() - apply the guest contract's initial state.

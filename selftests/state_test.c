@@ -5,7 +5,9 @@
  * IA32_PAT, a round trip of every supported MSR, the guest's RDMSR of
  * values set by the host and the host's view of values the guest writes
  * with WRMSR, the guest TSC, and the whole-call -EINVAL rules (nothing
- * changes on any error).
+ * changes on any error). MTRRs (VGEN_CAP_MTRR): CPUID, IA32_MTRRCAP,
+ * reset values, host and guest round trips, and the #GP rules shared by
+ * VGEN_SET_MSRS (-EINVAL) and the guest's WRMSR (#GP).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -475,6 +477,226 @@ TEST(max_entries)
 					     VGEN_MAX_MSR_ENTRIES));
 	for (i = 0; i < VGEN_MAX_MSR_ENTRIES; i++)
 		EXPECT_EQ(st_vals_a[i % ST_NMSRS], e[i].data);
+	vm_destroy(vm);
+}
+
+/* ------------------------------------------------------------------ */
+/* MTRRs */
+
+static const uint32_t st_mtrrs[ST_NMTRRS] = {
+	0x2ff,
+	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
+	0x208, 0x209, 0x20a, 0x20b, 0x20c, 0x20d, 0x20e, 0x20f,
+	0x250, 0x258, 0x259,
+	0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f,
+};
+
+/* A valid value for st_mtrrs[i], different for each @seed. */
+static uint64_t st_mtrr_val(int i, int seed)
+{
+	static const uint8_t types[5] = { 0, 1, 4, 5, 6 };
+	uint64_t v = 0;
+	int b;
+
+	if (i == 0)		/* E, FE, a default type */
+		return 0xc00 | types[seed % 5];
+	if (i <= 16) {
+		int n = (i - 1) / 2;
+
+		if ((i - 1) % 2 == 0)	/* PHYSBASE: base 39:12, type */
+			return ((uint64_t)(n + 1 + seed) << 28) |
+			       types[(n + seed) % 5];
+		/* PHYSMASK: valid, mask up to bit 39 */
+		return 0xfff0000000ULL | (seed & 1 ? 0x800 : 0);
+	}
+	for (b = 0; b < 8; b++)
+		v |= (uint64_t)types[(i + b + seed) % 5] << (8 * b);
+	return v;
+}
+
+static void st_mtrr_set_all(struct vcpu *vcpu, int seed)
+{
+	struct vgen_msr_entry e[ST_NMTRRS + 1];
+	int i, r;
+
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < ST_NMTRRS; i++) {
+		e[i].index = st_mtrrs[i];
+		e[i].data = st_mtrr_val(i, seed);
+	}
+	/* IA32_MTRRCAP: SET accepts the value GET returns. */
+	e[ST_NMTRRS].index = ST_MSR_MTRRCAP;
+	e[ST_NMTRRS].data = ST_MTRRCAP;
+	r = vgen_processor_set_msrs(vcpu->proc, e, ST_NMTRRS + 1);
+	TEST_ASSERT(!r, "set MTRRs: %s", strerror(-r));
+}
+
+/* Every MTRR equals st_mtrr_val(i, @seed), or 0 for @seed < 0. */
+static void st_mtrr_expect(struct vcpu *vcpu, int seed)
+{
+	struct vgen_msr_entry e[ST_NMTRRS + 1];
+	int i, r;
+
+	memset(e, 0, sizeof(e));
+	for (i = 0; i < ST_NMTRRS; i++)
+		e[i].index = st_mtrrs[i];
+	e[ST_NMTRRS].index = ST_MSR_MTRRCAP;
+	r = vgen_processor_get_msrs(vcpu->proc, e, ST_NMTRRS + 1);
+	TEST_ASSERT(!r, "get MTRRs: %s", strerror(-r));
+	for (i = 0; i < ST_NMTRRS; i++)
+		TEST_ASSERT(e[i].data == (seed < 0 ? 0 : st_mtrr_val(i, seed)),
+			    "MTRR 0x%x: 0x%llx (seed %d)", st_mtrrs[i],
+			    (unsigned long long)e[i].data, seed);
+	TEST_ASSERT(e[ST_NMTRRS].data == ST_MTRRCAP, "MTRRCAP 0x%llx",
+		    (unsigned long long)e[ST_NMTRRS].data);
+}
+
+/* A VP running guest_st_mtrr(), with st_mtrr_index filled in. */
+static struct vm *st_mtrr_vm(struct vcpu **vcpu, uint32_t bad_msr,
+			     uint64_t bad_val)
+{
+	struct vm *vm = vm_create_with_vcpu(guest_st_mtrr, vcpu);
+	volatile uint32_t *idx = guest_ptr(vm, st_mtrr_index);
+	volatile uint64_t *wr = guest_ptr(vm, st_mtrr_write);
+	int i;
+
+	for (i = 0; i < ST_NMTRRS; i++) {
+		idx[i] = st_mtrrs[i];
+		wr[i] = st_mtrr_val(i, 2);
+	}
+	*(volatile uint32_t *)guest_ptr(vm, &st_bad_msr) = bad_msr;
+	*(volatile uint64_t *)guest_ptr(vm, &st_bad_val) = bad_val;
+	return vm;
+}
+
+#define REQUIRE_MTRR()							\
+	do {								\
+		int __fd = vgen_open_dev();				\
+		long __cap;						\
+									\
+		if (__fd < 0)						\
+			SKIP(return, "/dev/vgen not present");		\
+		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
+					 VGEN_CAP_MTRR);		\
+		close(__fd);						\
+		if (__cap != 1)						\
+			SKIP(return, "VGEN_CAP_MTRR not supported");	\
+	} while (0)
+
+/*
+ * CPUID advertises MTRRs, every MTRR is 0 after creation and after
+ * VGEN_RESET_VP, host SET/GET round trips, the guest reads what the host
+ * set and the host reads what the guest wrote; both partition kinds.
+ */
+TEST(mtrr_round_trip)
+{
+	struct vgen_reset rst;
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+	int i, k;
+
+	REQUIRE_MTRR();
+	for (k = 0; k < 2; k++) {
+		vm = k ? vm_create_with_vcpu_flags(guest_st_mtrr, &vcpu,
+						   VGEN_PROTO_USER_MODE_APIC) :
+			 st_mtrr_vm(&vcpu, 0, 0);
+		if (k) {
+			for (i = 0; i < ST_NMTRRS; i++) {
+				((volatile uint32_t *)guest_ptr(vm, st_mtrr_index))[i] = st_mtrrs[i];
+				((volatile uint64_t *)guest_ptr(vm, st_mtrr_write))[i] = st_mtrr_val(i, 2);
+			}
+		}
+		st_mtrr_expect(vcpu, -1);
+		st_mtrr_set_all(vcpu, 0);
+		st_mtrr_expect(vcpu, 0);
+		st_mtrr_set_all(vcpu, 1);
+		st_mtrr_expect(vcpu, 1);
+
+		ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+		ASSERT_EQ(1, uc.args[0]);
+		EXPECT_TRUE(*(volatile uint64_t *)guest_ptr(vm, &st_cpuid1_edx) &
+			    ST_CPUID1_EDX_MTRR);
+		EXPECT_EQ(ST_MTRRCAP,
+			  *(volatile uint64_t *)guest_ptr(vm, &st_mtrrcap));
+		for (i = 0; i < ST_NMTRRS; i++)
+			EXPECT_EQ(st_mtrr_val(i, 1),
+				  ((volatile uint64_t *)guest_ptr(vm, st_mtrr_read))[i]);
+		ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+		ASSERT_EQ(2, uc.args[0]);
+		st_mtrr_expect(vcpu, 2);
+
+		memset(&rst, 0, sizeof(rst));
+		ASSERT_EQ(0, __vgen_ioctl(vcpu->fd, VGEN_RESET_VP, &rst));
+		st_mtrr_expect(vcpu, -1);
+		vm_destroy(vm);
+	}
+}
+
+/* Values both VGEN_SET_MSRS and the guest's WRMSR refuse. */
+static const struct {
+	uint32_t msr;
+	uint64_t val;
+} st_mtrr_bad[] = {
+	{ 0x2ff, 0xc02 },			/* type 2 */
+	{ 0x2ff, 0xc07 },			/* type 7 */
+	{ 0x2ff, 0x1006 },			/* reserved bit 12 */
+	{ 0x2ff, 0x306 },			/* reserved bits 9:8 */
+	{ 0x200, 0x3 },				/* type 3 */
+	{ 0x202, 0x100006 | (1ULL << 8) },	/* reserved bit 8 */
+	{ 0x204, (1ULL << 40) | 6 },		/* base above MAXPHYADDR */
+	{ 0x201, 0xfff0000801ULL },		/* reserved bit 0 */
+	{ 0x20f, (1ULL << 40) | 0x800 },	/* mask above MAXPHYADDR */
+	{ 0x250, 0x0706060606060606ULL },	/* type 7 in byte 7 */
+	{ 0x259, 0x0606060606060602ULL },	/* type 2 in byte 0 */
+	{ 0x26f, 0x0606066606060606ULL },	/* type 0x66 */
+	{ 0xfe, ST_MTRRCAP },			/* read only (guest) */
+};
+
+TEST(mtrr_invalid)
+{
+	struct vgen_msr_entry e[2];
+	struct vcpu *vcpu;
+	struct ucall uc;
+	struct vm *vm;
+	size_t i;
+
+	REQUIRE_MTRR();
+	for (i = 0; i < sizeof(st_mtrr_bad) / sizeof(st_mtrr_bad[0]); i++) {
+		vm = st_mtrr_vm(&vcpu, st_mtrr_bad[i].msr, st_mtrr_bad[i].val);
+		st_mtrr_set_all(vcpu, 1);
+		/* Host: -EINVAL, nothing changes (the valid entry first). */
+		memset(e, 0, sizeof(e));
+		e[0].index = 0x2ff;
+		e[0].data = 0;
+		e[1].index = st_mtrr_bad[i].msr;
+		e[1].data = st_mtrr_bad[i].val;
+		if (st_mtrr_bad[i].msr == ST_MSR_MTRRCAP)
+			e[1].data = ST_MTRRCAP | 0x800;	/* SMRR: refused */
+		EXPECT_EQ(-EINVAL, vgen_processor_set_msrs(vcpu->proc, e, 2)) {
+			TH_LOG("MSR 0x%x value 0x%llx", st_mtrr_bad[i].msr,
+			       (unsigned long long)e[1].data);
+		}
+		st_mtrr_expect(vcpu, 1);
+		/* Guest: the same value raises #GP (a triple fault here). */
+		ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+		ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+		ASSERT_EQ(2, uc.args[0]);
+		vcpu_run(vcpu);
+		EXPECT_EQ(VGEN_EXIT_SHUTDOWN, vcpu->run->exit_reason) {
+			TH_LOG("guest WRMSR 0x%x = 0x%llx: %s",
+			       st_mtrr_bad[i].msr,
+			       (unsigned long long)st_mtrr_bad[i].val,
+			       vcpu_exit_str(vcpu));
+		}
+		vm_destroy(vm);
+	}
+	/* A valid last write does not #GP: the guest reaches SYNC(3). */
+	vm = st_mtrr_vm(&vcpu, 0x26f, 0x0605040100060504ULL);
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
+	EXPECT_EQ(3, uc.args[0]);
 	vm_destroy(vm);
 }
 

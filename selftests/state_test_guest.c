@@ -7,6 +7,12 @@ volatile uint32_t st_index[ST_NMSRS];
 volatile uint64_t st_write[ST_NMSRS];
 volatile uint64_t st_read[ST_NMSRS];
 volatile uint64_t st_rdtsc, st_rdmsr_tsc;
+volatile uint32_t st_mtrr_index[ST_NMTRRS];
+volatile uint64_t st_mtrr_write[ST_NMTRRS];
+volatile uint64_t st_mtrr_read[ST_NMTRRS];
+volatile uint64_t st_mtrrcap, st_cpuid1_edx;
+volatile uint32_t st_bad_msr;
+volatile uint64_t st_bad_val;
 
 static uint64_t rdmsr(uint32_t msr)
 {
@@ -49,5 +55,24 @@ void guest_st_tsc(void)
 	st_rdtsc = rdtsc();
 	st_rdmsr_tsc = rdmsr(ST_MSR_TSC);
 	GUEST_SYNC(1);
+	GUEST_DONE();
+}
+
+void guest_st_mtrr(void)
+{
+	uint32_t r[4];
+	int i;
+
+	cpuid(1, 0, r);
+	st_cpuid1_edx = r[3];
+	st_mtrrcap = rdmsr(ST_MSR_MTRRCAP);
+	for (i = 0; i < ST_NMTRRS; i++)
+		st_mtrr_read[i] = rdmsr(st_mtrr_index[i]);
+	GUEST_SYNC(1);
+	for (i = 0; i < ST_NMTRRS; i++)
+		wrmsr(st_mtrr_index[i], st_mtrr_write[i]);
+	GUEST_SYNC(2);
+	wrmsr(st_bad_msr, st_bad_val);
+	GUEST_SYNC(3);
 	GUEST_DONE();
 }

@@ -254,6 +254,7 @@
 #define VGEN_CAP_VP_EVENTS	11 /* 1: VGEN_GET/SET_VP_EVENTS */
 #define VGEN_CAP_IRQFD		12 /* 1: VGEN_IRQFD (MSI and line irqfds, resample) */
 #define VGEN_CAP_IOEVENTFD	13 /* 1: VGEN_IOEVENTFD doorbells */
+#define VGEN_CAP_MTRR		15 /* 1: MTRRs in VGEN_GET/SET_MSRS and for the guest */
 
 /* ------------------------------------------------------------------ */
 /* /dev/vgen ioctls */
@@ -983,6 +984,22 @@ struct vgen_msr_entry {
  *  TSC_AUX (bits 63:32 zero). The value rules are those of the guest's
  *  WRMSR. EFER, APIC_BASE and the FS/GS bases are part of struct
  *  vgen_sregs and are not accepted here.
+ *
+ * MTRRs (VGEN_CAP_MTRR; CPUID leaf 1 EDX.MTRR is set): 0xFE IA32_MTRRCAP
+ *  (read only: 0x508, VCNT 8 variable pairs, FIX, WC, no SMRR; SET
+ *  accepts exactly that value so that a saved state can be restored, the
+ *  guest's WRMSR raises #GP), 0x2FF IA32_MTRR_DEF_TYPE (type 7:0, FE 10,
+ *  E 11), 0x200 + 2n IA32_MTRR_PHYSBASEn (type 7:0, base MAXPHYADDR-1:12)
+ *  and 0x201 + 2n IA32_MTRR_PHYSMASKn (valid 11, mask MAXPHYADDR-1:12)
+ *  for n = 0..7, and the fixed-range MTRRs 0x250 FIX64K_00000, 0x258
+ *  FIX16K_80000, 0x259 FIX16K_A0000 and 0x268-0x26F FIX4K_C0000..F8000
+ *  (one memory type per byte). A memory type is 0 (UC), 1 (WC), 4 (WT),
+ *  5 (WP) or 6 (WB); other types and any other bit (reserved, or above
+ *  MAXPHYADDR = 40, CPUID 0x80000008 EAX[7:0] of the default table) are
+ *  refused here and raise #GP in the guest's WRMSR. Reset value of
+ *  every MTRR but IA32_MTRRCAP: 0 (MTRRs disabled). The MTRRs are state
+ *  only: memory types change nothing the software VP does (every access
+ *  behaves as write-back).
  *
  * Both ioctls act on the whole call: the header and every entry are
  * checked first, and any error (non-zero @flags or @reserved, @nmsrs
