@@ -1057,6 +1057,8 @@ enum vgen_genl_cmd {
 	VGEN_CMD_GET_PARTITION,
 	VGEN_CMD_GET_VP,
 	VGEN_CMD_EVENT,
+	VGEN_CMD_GET_VP_REGS,
+	VGEN_CMD_GET_IRQ_ROUTES,
 
 	__VGEN_CMD_MAX,
 };
@@ -1088,6 +1090,21 @@ enum vgen_genl_attr {
 	VGEN_A_EVENT,			/* u32 VGEN_EVENT_* */
 	VGEN_A_EVENT_REASON,		/* u32 */
 	VGEN_A_VP_HOST_TID,		/* u32 */
+	VGEN_A_VP_RUN_TID,		/* u32 */
+	VGEN_A_VP_ACTIVITY,		/* u32 VGEN_ACTIVITY_* */
+	VGEN_A_VP_LAST_HALT,		/* u32 VGEN_EXIT_* */
+	VGEN_A_VP_HALTS,		/* u64 */
+	VGEN_A_VP_GUEST_NS,		/* u64 */
+	VGEN_A_VP_KERNEL_NS,		/* u64 */
+	VGEN_A_VP_USER_NS,		/* u64 */
+	VGEN_A_VP_IRR,			/* binary, VGEN_GENL_VECTOR_BITMAP */
+	VGEN_A_VP_ISR,			/* binary, VGEN_GENL_VECTOR_BITMAP */
+	VGEN_A_VP_TPR,			/* u32 */
+	VGEN_A_VP_PPR,			/* u32 */
+	VGEN_A_VP_REGS,			/* binary struct vgen_regs */
+	VGEN_A_VP_SREGS,		/* binary struct vgen_sregs */
+	VGEN_A_VP_LAPIC,		/* binary struct vgen_lapic_state */
+	VGEN_A_IRQ_ROUTE,		/* nest: enum vgen_genl_route_attr */
 
 	__VGEN_A_MAX,
 };
@@ -1117,6 +1134,24 @@ enum vgen_genl_exit_attr {
 };
 #define VGEN_A_EXIT_MAX		(__VGEN_A_EXIT_MAX - 1)
 
+/* Attributes inside VGEN_A_IRQ_ROUTE. */
+enum vgen_genl_route_attr {
+	VGEN_A_ROUTE_UNSPEC,
+	VGEN_A_ROUTE_PAD,
+	VGEN_A_ROUTE_IRQ,		/* u32 IOAPIC line */
+	VGEN_A_ROUTE_FLAGS,		/* u32 VGEN_IRQ_ROUTE_* */
+	VGEN_A_ROUTE_ADDRESS,		/* u64 MSI address */
+	VGEN_A_ROUTE_DATA,		/* u32 MSI data */
+	VGEN_A_ROUTE_DELIVERED,		/* u64 */
+	VGEN_A_ROUTE_DROPPED,		/* u64 */
+
+	__VGEN_A_ROUTE_MAX,
+};
+#define VGEN_A_ROUTE_MAX	(__VGEN_A_ROUTE_MAX - 1)
+
+/* Size of VGEN_A_VP_IRR and VGEN_A_VP_ISR: bit v % 8 of byte v / 8. */
+#define VGEN_GENL_VECTOR_BITMAP	32
+
 /* VGEN_A_PARTITION_STATUS bits. */
 #define VGEN_PARTITION_STATUS_FINALIZED	(1U << 0)  /* VGEN_FINALIZE done */
 #define VGEN_PARTITION_STATUS_DEAD	(1U << 1)  /* internal error: -EIO */
@@ -1124,8 +1159,8 @@ enum vgen_genl_exit_attr {
 /* VGEN_A_VP_STATE values. */
 #define VGEN_VP_STATE_STOPPED		0  /* not inside VGEN_RUN */
 #define VGEN_VP_STATE_RUNNING		1  /* inside VGEN_RUN */
-#define VGEN_VP_STATE_HALTED		2  /* reserved: halted in the kernel */
-#define VGEN_VP_STATE_WAIT_FOR_SIPI	3  /* reserved: waiting for a SIPI */
+#define VGEN_VP_STATE_HALTED		2  /* inside VGEN_RUN, halted (HLT) */
+#define VGEN_VP_STATE_WAIT_FOR_SIPI	3  /* inside VGEN_RUN, waiting for SIPI */
 
 /* VGEN_A_EVENT values. */
 #define VGEN_EVENT_PARTITION_CREATED	1
