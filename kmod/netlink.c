@@ -5,9 +5,12 @@
  *
  * Everything here only reads: partitions are found through the registry
  * (registry.c) with a reference held while a message is filled, VP
- * counters are read with READ_ONCE() (stats.c), memory regions under the
- * partition's SRCU. No VP run lock is ever taken, so introspection never
- * stops a VP. Dumps keep a cursor (partition id, VP index) in the
+ * counters are read with READ_ONCE() and the APIC summary under its
+ * sequence count (stats.c), memory regions under the partition's SRCU,
+ * IOAPIC routes under RCU (irq.c). No VP run lock is ever waited for:
+ * a register snapshot (VGEN_CMD_GET_VP_REGS) only trylocks it and
+ * otherwise asks the run thread (vgen_vp_snapshot_take()), so
+ * introspection never stops a VP longer than a yield. Dumps keep a cursor (partition id, VP index) in the
  * callback and look everything up again on every call, so partitions may
  * come and go during a dump.
  */
@@ -35,12 +38,6 @@ static const struct nla_policy vgen_nl_partition_policy[VGEN_A_MAX + 1] = {
 };
 
 static const struct nla_policy vgen_nl_vp_policy[VGEN_A_MAX + 1] = {
-	[VGEN_A_PARTITION_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[VGEN_A_VP_INDEX]	= NLA_POLICY_MAX(NLA_U32, VGEN_MAX_VPS - 1),
-};
-
-/* GET_VP_REGS: both required (checked in the handler). */
-static const struct nla_policy vgen_nl_regs_policy[VGEN_A_MAX + 1] = {
 	[VGEN_A_PARTITION_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[VGEN_A_VP_INDEX]	= NLA_POLICY_MAX(NLA_U32, VGEN_MAX_VPS - 1),
 };
@@ -742,7 +739,8 @@ static const struct genl_ops vgen_nl_ops[] = {
 	},
 	{
 		.cmd		= VGEN_CMD_GET_VP_REGS,
-		.policy		= vgen_nl_regs_policy,
+		/* The same attributes, both required (checked there). */
+		.policy		= vgen_nl_vp_policy,
 		.maxattr	= VGEN_A_MAX,
 		.doit		= vgen_nl_get_vp_regs_doit,
 	},

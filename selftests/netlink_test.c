@@ -1749,6 +1749,10 @@ TEST_F_TIMEOUT(nl, vgenctl, 300)
 	EXPECT_TRUE(strstr(out, want) != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "\"vp_count\": 7,") != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "\"index\": 3,") != NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "\"irq_routes\": [") != NULL)
+		TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "\"activity\": \"") != NULL)
+		TH_LOG("%s", out);
 
 	snprintf(cmd, sizeof(cmd), "%s show 2>&1", tool);
 	ASSERT_EQ(0, run_cmd(cmd, out, sizeof(out))) TH_LOG("%s", out);
@@ -1758,10 +1762,6 @@ TEST_F_TIMEOUT(nl, vgenctl, 300)
 	EXPECT_TRUE(strstr(out, "  vp 3: apic id 3, stopped") != NULL)
 		TH_LOG("%s", out);
 
-	EXPECT_TRUE(strstr(out, "\"irq_routes\": [") != NULL)
-		TH_LOG("%s", out);
-	EXPECT_TRUE(strstr(out, "\"activity\": \"") != NULL)
-		TH_LOG("%s", out);
 
 	snprintf(cmd, sizeof(cmd), "%s show %u 3 2>&1", tool, id);
 	ASSERT_EQ(0, run_cmd(cmd, out, sizeof(out))) TH_LOG("%s", out);
