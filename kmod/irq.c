@@ -24,7 +24,7 @@
  *    copy with kfree_rcu(); asserts copy their line inside an RCU read
  *    section and deliver outside it. Per line, asserts that reached at
  *    least one APIC and asserts that did not (unrouted or refused) are
- *    counted (debugging aid, not in the ABI).
+ *    counted; introspection reports them (VGEN_CMD_GET_IRQ_ROUTES).
  */
 #include <linux/atomic.h>
 #include <linux/mutex.h>
@@ -63,11 +63,15 @@ struct vgen_irq_msg {
  * @rcu: for kfree_rcu().
  * @routed: bit n set: line n has a route in @msg[n].
  * @msg: the message of each routed line.
+ * @address: the MSI address of each routed line, as set (introspection).
+ * @data: the MSI data of each routed line, as set (introspection).
  */
 struct vgen_irq_routes {
 	struct rcu_head rcu;
 	unsigned long routed;
 	struct vgen_irq_msg msg[VGEN_IOAPIC_PINS];
+	u64 address[VGEN_IOAPIC_PINS];
+	u32 data[VGEN_IOAPIC_PINS];
 };
 
 /**
@@ -327,6 +331,8 @@ static int vgen_irq_set_route(struct vgen_irqchip *chip, void __user *argp)
 					lockdep_is_held(&chip->route_lock));
 	new->routed = old->routed;
 	memcpy(new->msg, old->msg, sizeof(new->msg));
+	memcpy(new->address, old->address, sizeof(new->address));
+	memcpy(new->data, old->data, sizeof(new->data));
 	if (r.flags & VGEN_IRQ_ROUTE_MSI) {
 		new->msg[r.irq] = m;
 		__set_bit(r.irq, &new->routed);
@@ -334,6 +340,8 @@ static int vgen_irq_set_route(struct vgen_irqchip *chip, void __user *argp)
 		memset(&new->msg[r.irq], 0, sizeof(new->msg[r.irq]));
 		__clear_bit(r.irq, &new->routed);
 	}
+	new->address[r.irq] = r.address;
+	new->data[r.irq] = r.data;
 	rcu_assign_pointer(chip->routes, new);
 	mutex_unlock(&chip->route_lock);
 	kfree_rcu(old, rcu);
@@ -467,5 +475,41 @@ int vgen_irq_reset(struct vgen_partition *part)
 	rcu_assign_pointer(chip->routes, new);
 	mutex_unlock(&chip->route_lock);
 	kfree_rcu(old, rcu);
+	return 0;
+}
+
+/**
+ * vgen_irq_get_lines() - the IOAPIC routing table and per-line counters,
+ *	for introspection.
+ * @part: the partition (the caller holds a reference).
+ * @lines: VGEN_IOAPIC_PINS entries, filled in.
+ *
+ * Any thread; never sleeps. The table is one published version; the
+ * counters are read after it, one by one.
+ *
+ * Return: 0, or -ENXIO without an in-kernel APIC.
+ */
+int vgen_irq_get_lines(struct vgen_partition *part,
+		       struct vgen_irq_line_info *lines)
+{
+	struct vgen_irqchip *chip = part->irqchip;
+	const struct vgen_irq_routes *routes;
+	unsigned int i;
+
+	if (!chip)
+		return -ENXIO;
+	rcu_read_lock();
+	routes = rcu_dereference(chip->routes);
+	for (i = 0; i < VGEN_IOAPIC_PINS; i++) {
+		lines[i].flags = test_bit(i, &routes->routed) ?
+				 VGEN_IRQ_ROUTE_MSI : 0;
+		lines[i].address = routes->address[i];
+		lines[i].data = routes->data[i];
+	}
+	rcu_read_unlock();
+	for (i = 0; i < VGEN_IOAPIC_PINS; i++) {
+		lines[i].delivered = atomic64_read(&chip->delivered[i]);
+		lines[i].dropped = atomic64_read(&chip->dropped[i]);
+	}
 	return 0;
 }

@@ -495,3 +495,22 @@ void vgen_lapic_destroy(struct vgen_vp *vp)
 	kfree(apic);
 	vp->lapic = NULL;
 }
+
+/**
+ * vgen_lapic_get_summary() - IRR, ISR, TPR and PPR for introspection,
+ *	without folding posted vectors (readers add vgen_lapic_get_posted()).
+ * @apic: the APIC (run thread).
+ * @sum: filled in.
+ */
+void vgen_lapic_get_summary(const struct vgen_lapic *apic,
+			    struct vgen_vp_irq_summary *sum)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sum->irr); i++) {
+		sum->irr[i] = apic->reg[(VGEN_APIC_IRR >> 4) + i];
+		sum->isr[i] = apic->reg[(VGEN_APIC_ISR >> 4) + i];
+	}
+	sum->tpr = VGEN_REG(apic, VGEN_APIC_TPR);
+	sum->ppr = VGEN_REG(apic, VGEN_APIC_PPR);
+}

@@ -30,6 +30,7 @@ struct vgen_vp;
 struct vgen_partition;
 struct vgen_irqchip;
 struct vgen_lapic_state;
+struct vgen_vp_irq_summary;
 
 /* Number of 16-byte register slots of the xAPIC page (0x000-0x3f0). */
 #define VGEN_LAPIC_NR_REGS	64
@@ -146,12 +147,15 @@ u64 vgen_lapic_get_base(struct vgen_lapic *apic);
 void vgen_lapic_get_state(struct vgen_lapic *apic, struct vgen_lapic_state *s);
 int vgen_lapic_set_state(struct vgen_lapic *apic,
 			 const struct vgen_lapic_state *s);
+void vgen_lapic_get_summary(const struct vgen_lapic *apic,
+			    struct vgen_vp_irq_summary *sum);
 
 /* lapic_post.c: any thread */
 int vgen_lapic_deliver(struct vgen_vp *vp, u32 dm, u8 vector, bool level);
 bool vgen_lapic_match_dest(struct vgen_vp *vp, u32 dest, bool logical);
 u32 vgen_lapic_arb_priority(struct vgen_vp *vp);
 int vgen_lapic_pulse_lint(struct vgen_vp *vp, u32 lint);
+void vgen_lapic_get_posted(struct vgen_lapic *apic, u32 irr[8]);
 
 /* lapic_post.c: run thread */
 bool vgen_lapic_take_nmi(struct vgen_lapic *apic);
@@ -175,5 +179,24 @@ int vgen_irq_check_msi(u64 addr, u32 data);
 int vgen_irq_send_msi(struct vgen_partition *part, u64 addr, u32 data);
 int vgen_irq_assert_line(struct vgen_partition *part, u32 irq);
 unsigned long vgen_irq_level_lines(struct vgen_partition *part, u8 vector);
+
+/**
+ * struct vgen_irq_line_info - one IOAPIC line for introspection.
+ * @flags: VGEN_IRQ_ROUTE_MSI when routed.
+ * @data: MSI data of the route (0 when not routed).
+ * @address: MSI address of the route (0 when not routed).
+ * @delivered: asserts accepted by at least one APIC since creation.
+ * @dropped: asserts of the line unrouted or accepted by no APIC.
+ */
+struct vgen_irq_line_info {
+	u32 flags;
+	u32 data;
+	u64 address;
+	u64 delivered;
+	u64 dropped;
+};
+
+int vgen_irq_get_lines(struct vgen_partition *part,
+		       struct vgen_irq_line_info *lines);
 
 #endif /* _VGEN_LAPIC_H */

@@ -253,3 +253,18 @@ void vgen_lapic_set_nmi_pending(struct vgen_lapic *apic, bool pending)
 	else
 		clear_bit(VGEN_LAPIC_EV_NMI, &apic->events);
 }
+
+/**
+ * vgen_lapic_get_posted() - add the vectors posted by other threads and
+ *	not yet folded into IRR by the run thread to @irr.
+ * @apic: the APIC (any thread).
+ * @irr: 8 words of 32 vectors (vector v: bit v % 32 of word v / 32).
+ */
+void vgen_lapic_get_posted(struct vgen_lapic *apic, u32 irr[8])
+{
+	unsigned int v;
+
+	for (v = 0; v < 256; v++)
+		if (test_bit(v, apic->pir))
+			irr[v / 32] |= BIT(v % 32);
+}

@@ -5,9 +5,12 @@
  *
  * Everything here only reads: partitions are found through the registry
  * (registry.c) with a reference held while a message is filled, VP
- * counters are read with READ_ONCE() (stats.c), memory regions under the
- * partition's SRCU. No VP run lock is ever taken, so introspection never
- * stops a VP. Dumps keep a cursor (partition id, VP index) in the
+ * counters are read with READ_ONCE() and the APIC summary under its
+ * sequence count (stats.c), memory regions under the partition's SRCU,
+ * IOAPIC routes under RCU (irq.c). No VP run lock is ever waited for:
+ * a register snapshot (VGEN_CMD_GET_VP_REGS) only trylocks it and
+ * otherwise asks the run thread (vgen_vp_snapshot_take()), so
+ * introspection never stops a VP longer than a yield. Dumps keep a cursor (partition id, VP index) in the
  * callback and look everything up again on every call, so partitions may
  * come and go during a dump.
  */
@@ -228,6 +231,50 @@ static int vgen_nl_fill_partition(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * vgen_nl_vp_state() - VGEN_VP_STATE_* from whether the VP is inside
+ * VGEN_RUN and its published activity.
+ */
+static u32 vgen_nl_vp_state(bool in_run, u32 activity)
+{
+	if (!in_run)
+		return VGEN_VP_STATE_STOPPED;
+	if (activity == VGEN_VP_ACTIVITY_HALTED)
+		return VGEN_VP_STATE_HALTED;
+	if (activity == VGEN_VP_ACTIVITY_WAIT_SIPI)
+		return VGEN_VP_STATE_WAIT_FOR_SIPI;
+	return VGEN_VP_STATE_RUNNING;
+}
+
+/* 8 words of 32 vectors as VGEN_GENL_VECTOR_BITMAP bytes. */
+static void vgen_nl_bitmap(const u32 words[8],
+			   u8 out[VGEN_GENL_VECTOR_BITMAP])
+{
+	unsigned int i;
+
+	for (i = 0; i < VGEN_GENL_VECTOR_BITMAP; i++)
+		out[i] = words[i / 4] >> (8 * (i % 4));
+}
+
+/* The APIC summary of a VP with an in-kernel APIC (nothing otherwise). */
+static int vgen_nl_put_irq(struct sk_buff *skb, struct vgen_vp *vp)
+{
+	struct vgen_vp_irq_summary sum;
+	u8 irr[VGEN_GENL_VECTOR_BITMAP], isr[VGEN_GENL_VECTOR_BITMAP];
+
+	if (!vp->lapic)
+		return 0;
+	vgen_vp_stats_read_irq(vp, &sum);
+	vgen_nl_bitmap(sum.irr, irr);
+	vgen_nl_bitmap(sum.isr, isr);
+	if (nla_put(skb, VGEN_A_VP_IRR, sizeof(irr), irr) ||
+	    nla_put(skb, VGEN_A_VP_ISR, sizeof(isr), isr) ||
+	    nla_put_u32(skb, VGEN_A_VP_TPR, sum.tpr) ||
+	    nla_put_u32(skb, VGEN_A_VP_PPR, sum.ppr))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* The VGEN_A_VP_EXIT nests: one per reason with a non-zero count. */
 static int vgen_nl_put_exits(struct sk_buff *skb, const struct vgen_vp *vp)
 {
@@ -260,19 +307,22 @@ static int vgen_nl_put_exits(struct sk_buff *skb, const struct vgen_vp *vp)
  * Return: 0 or -EMSGSIZE (nothing added to @skb then).
  */
 static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
-			   const struct vgen_vp *vp, u32 portid, u32 seq,
+			   struct vgen_vp *vp, u32 portid, u32 seq,
 			   int flags)
 {
 	const struct vgen_vp_stats *st = &vp->stats;
-	u32 state, tid;
+	u32 state, tid, activity;
+	bool in_run;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &vgen_nl_family, flags,
 			  VGEN_CMD_GET_VP);
 	if (!hdr)
 		return -EMSGSIZE;
-	state = READ_ONCE(st->in_run) ? VGEN_VP_STATE_RUNNING :
-					VGEN_VP_STATE_STOPPED;
+	/* Pairs with smp_store_release() in vgen_vp_stats_enter(). */
+	in_run = smp_load_acquire(&st->in_run);
+	activity = READ_ONCE(st->activity);
+	state = vgen_nl_vp_state(in_run, activity);
 	rcu_read_lock();
 	tid = vgen_nl_live_vnr(rcu_dereference(st->thread), PIDTYPE_PID);
 	rcu_read_unlock();
@@ -288,6 +338,18 @@ static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
 			    VGEN_A_PAD) ||
 	    nla_put_u32(skb, VGEN_A_VP_LAST_EXIT, READ_ONCE(st->last_exit)) ||
 	    nla_put_u32(skb, VGEN_A_VP_HOST_TID, tid) ||
+	    nla_put_u32(skb, VGEN_A_VP_RUN_TID, in_run ? tid : 0) ||
+	    nla_put_u32(skb, VGEN_A_VP_ACTIVITY, activity) ||
+	    nla_put_u32(skb, VGEN_A_VP_LAST_HALT, READ_ONCE(st->last_halt)) ||
+	    vgen_nl_put_u64(skb, VGEN_A_VP_HALTS, READ_ONCE(st->halts),
+			    VGEN_A_PAD) ||
+	    vgen_nl_put_u64(skb, VGEN_A_VP_GUEST_NS, READ_ONCE(st->guest_ns),
+			    VGEN_A_PAD) ||
+	    vgen_nl_put_u64(skb, VGEN_A_VP_KERNEL_NS, READ_ONCE(st->kernel_ns),
+			    VGEN_A_PAD) ||
+	    vgen_nl_put_u64(skb, VGEN_A_VP_USER_NS, READ_ONCE(st->user_ns),
+			    VGEN_A_PAD) ||
+	    vgen_nl_put_irq(skb, vp) ||
 	    vgen_nl_put_exits(skb, vp)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -370,6 +432,190 @@ static int vgen_nl_get_vp_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 
 out_put:
+	vgen_partition_put(part);
+	return ret;
+}
+
+/*
+ * vgen_nl_request_vp() - the partition (with a reference) and VP named
+ * by a do request's VGEN_A_PARTITION_ID and VGEN_A_VP_INDEX.
+ *
+ * Return: 0, -EINVAL (missing attribute) or -ENOENT.
+ */
+static int vgen_nl_request_vp(struct sk_buff *skb, struct genl_info *info,
+			      struct vgen_partition **partp,
+			      struct vgen_vp **vpp)
+{
+	struct vgen_partition *part;
+	struct vgen_nl_caller caller;
+	struct vgen_vp *vp;
+	u32 index;
+
+	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, VGEN_A_VP_INDEX))
+		return -EINVAL;
+	vgen_nl_caller_init(&caller, skb);
+	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
+				   &caller, info->extack);
+	if (!part)
+		return -ENOENT;
+	index = nla_get_u32(info->attrs[VGEN_A_VP_INDEX]);
+	vp = index < part->vp_count ? vgen_nl_vp(part, index) : NULL;
+	if (!vp) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VGEN_A_VP_INDEX], "no such VP");
+		vgen_partition_put(part);
+		return -ENOENT;
+	}
+	*partp = part;
+	*vpp = vp;
+	return 0;
+}
+
+/* One VGEN_CMD_GET_VP_REGS reply from a snapshot. */
+static int vgen_nl_fill_regs(struct sk_buff *skb, struct vgen_partition *part,
+			     struct vgen_vp *vp,
+			     const struct vgen_vp_snapshot *snap,
+			     struct genl_info *info)
+{
+	struct vgen_regs regs;
+	struct vgen_sregs sregs;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq,
+			  &vgen_nl_family, 0, VGEN_CMD_GET_VP_REGS);
+	if (!hdr)
+		return -EMSGSIZE;
+	vgen_vp_regs_from_state(&snap->state, &regs);
+	vgen_vp_sregs_from_state(&snap->state, &sregs);
+	if (nla_put_u32(skb, VGEN_A_PARTITION_ID, part->reg.id) ||
+	    nla_put_u32(skb, VGEN_A_VP_INDEX, vp->index) ||
+	    nla_put_u32(skb, VGEN_A_VP_ACTIVITY, snap->activity) ||
+	    vgen_nl_put_u64(skb, VGEN_A_VP_INSNS_RETIRED, snap->insns,
+			    VGEN_A_PAD) ||
+	    nla_put(skb, VGEN_A_VP_REGS, sizeof(regs), &regs) ||
+	    nla_put(skb, VGEN_A_VP_SREGS, sizeof(sregs), &sregs) ||
+	    (vp->lapic && nla_put(skb, VGEN_A_VP_LAPIC, sizeof(snap->lapic),
+				  &snap->lapic))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* VGEN_CMD_GET_VP_REGS (do only): a consistent register snapshot. */
+static int vgen_nl_get_vp_regs_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct vgen_vp_snapshot *snap;
+	struct vgen_partition *part;
+	struct sk_buff *msg = NULL;
+	struct vgen_vp *vp;
+	int ret;
+
+	ret = vgen_nl_request_vp(skb, info, &part, &vp);
+	if (ret)
+		return ret;
+	snap = kzalloc(sizeof(*snap), GFP_KERNEL_ACCOUNT);
+	if (!snap) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vgen_vp_snapshot_take(vp, snap);
+	if (ret) {
+		if (ret == -EAGAIN)
+			NL_SET_ERR_MSG(info->extack,
+				       "the VP did not answer in time");
+		goto out;
+	}
+	msg = genlmsg_new(nla_total_size(sizeof(struct vgen_lapic_state)) +
+			  NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = vgen_nl_fill_regs(msg, part, vp, snap, info);
+out:
+	kfree(snap);
+	vgen_partition_put(part);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* One VGEN_A_IRQ_ROUTE nest. */
+static int vgen_nl_put_route(struct sk_buff *skb, u32 irq,
+			     const struct vgen_irq_line_info *l)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, VGEN_A_IRQ_ROUTE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VGEN_A_ROUTE_IRQ, irq) ||
+	    nla_put_u32(skb, VGEN_A_ROUTE_FLAGS, l->flags) ||
+	    vgen_nl_put_u64(skb, VGEN_A_ROUTE_ADDRESS, l->address,
+			    VGEN_A_ROUTE_PAD) ||
+	    nla_put_u32(skb, VGEN_A_ROUTE_DATA, l->data) ||
+	    vgen_nl_put_u64(skb, VGEN_A_ROUTE_DELIVERED, l->delivered,
+			    VGEN_A_ROUTE_PAD) ||
+	    vgen_nl_put_u64(skb, VGEN_A_ROUTE_DROPPED, l->dropped,
+			    VGEN_A_ROUTE_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * VGEN_CMD_GET_IRQ_ROUTES (do only): the IOAPIC routing table with its
+ * counters; no route nests without an in-kernel APIC.
+ */
+static int vgen_nl_get_irq_routes_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	struct vgen_irq_line_info *lines;
+	struct vgen_partition *part;
+	struct vgen_nl_caller caller;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID))
+		return -EINVAL;
+	vgen_nl_caller_init(&caller, skb);
+	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
+				   &caller, info->extack);
+	if (!part)
+		return -ENOENT;
+	lines = kcalloc(VGEN_IOAPIC_PINS, sizeof(*lines), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!lines || !msg)
+		goto err;
+	ret = -EMSGSIZE;
+	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq,
+			  &vgen_nl_family, 0, VGEN_CMD_GET_IRQ_ROUTES);
+	if (!hdr || nla_put_u32(msg, VGEN_A_PARTITION_ID, part->reg.id))
+		goto err;
+	if (!vgen_irq_get_lines(part, lines)) {
+		for (i = 0; i < VGEN_IOAPIC_PINS; i++)
+			if (vgen_nl_put_route(msg, i, &lines[i]))
+				goto err;
+	}
+	genlmsg_end(msg, hdr);
+	kfree(lines);
+	vgen_partition_put(part);
+	return genlmsg_reply(msg, info);
+
+err:
+	nlmsg_free(msg);
+	kfree(lines);
 	vgen_partition_put(part);
 	return ret;
 }
@@ -490,6 +736,19 @@ static const struct genl_ops vgen_nl_ops[] = {
 		.start		= vgen_nl_dump_vps_start,
 		.dumpit		= vgen_nl_dump_vps,
 		.done		= vgen_nl_dump_done,
+	},
+	{
+		.cmd		= VGEN_CMD_GET_VP_REGS,
+		/* The same attributes, both required (checked there). */
+		.policy		= vgen_nl_vp_policy,
+		.maxattr	= VGEN_A_MAX,
+		.doit		= vgen_nl_get_vp_regs_doit,
+	},
+	{
+		.cmd		= VGEN_CMD_GET_IRQ_ROUTES,
+		.policy		= vgen_nl_partition_policy,
+		.maxattr	= VGEN_A_MAX,
+		.doit		= vgen_nl_get_irq_routes_doit,
 	},
 };
 

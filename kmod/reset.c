@@ -38,6 +38,7 @@ static void vgen_vp_reset_locked(struct vgen_vp *vp)
 		if (!bsp)
 			vp->activity = VGEN_VP_ACTIVITY_WAIT_SIPI;
 	}
+	vgen_vp_stats_chunk(vp);
 }
 
 /* Copy in a struct vgen_reset and check its flags and reserved fields. */
@@ -213,5 +214,6 @@ int vgen_vp_set_events(struct vgen_vp *vp, const void __user *argp)
 	vp->activity = ev.activity;
 	if (vp->lapic)
 		vgen_lapic_set_nmi_pending(vp->lapic, ev.nmi_pending);
+	vgen_vp_stats_chunk(vp);
 	return vgen_vp_state_commit(vp, st);
 }

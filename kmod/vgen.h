@@ -24,6 +24,8 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
 #include <linux/pid.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
@@ -128,29 +130,84 @@ struct vgen_registry_entry {
 #define VGEN_VP_STAT_EXITS	16
 
 /**
+ * struct vgen_vp_irq_summary - what a VP's local APIC holds, as published
+ *	by its run thread (vgen_lapic_get_summary()).
+ * @irr: IRR, 32 vectors per word (vector v: bit v % 32 of word v / 32).
+ * @isr: ISR, likewise.
+ * @tpr: TPR.
+ * @ppr: PPR.
+ */
+struct vgen_vp_irq_summary {
+	u32 irr[8];
+	u32 isr[8];
+	u32 tpr;
+	u32 ppr;
+};
+
+/**
  * struct vgen_vp_stats - per-VP counters for introspection (stats.c).
  *	Written only by the thread inside VGEN_RUN (under vgen_vp.run_lock)
  *	with WRITE_ONCE(); read locklessly with READ_ONCE() by netlink.c.
- * @in_run: the VP is inside VGEN_RUN.
+ * @in_run: the VP is inside VGEN_RUN (store-release after @thread).
+ * @activity: VGEN_VP_ACTIVITY_* as of the last chunk boundary.
  * @last_exit: VGEN_EXIT_* of the last exit.
+ * @last_halt: VGEN_EXIT_HLT, _SHUTDOWN or _INTERNAL_ERROR: why the VP
+ *	last stopped executing guest code; VGEN_EXIT_UNKNOWN before that.
+ * @halts: HLT instructions, triple faults and emulation failures.
  * @runs: VGEN_RUN calls that got the VP.
- * @insns: guest instructions retired as of the end of the last VGEN_RUN.
+ * @insns: guest instructions retired as of the last chunk boundary.
  * @run_ns: total time spent inside VGEN_RUN.
+ * @guest_ns: of @run_ns, time inside interpreter chunks (updated after
+ *	every chunk).
+ * @kernel_ns: of @run_ns, time outside interpreter chunks (updated at
+ *	the end of every VGEN_RUN).
+ * @user_ns: time between the end of a VGEN_RUN and the start of the next.
  * @enter_ns: start of the current VGEN_RUN (private to the VP thread).
+ * @leave_ns: end of the last VGEN_RUN, 0 before one (VP thread only).
+ * @run_guest_ns: @guest_ns at the start of the current VGEN_RUN (VP
+ *	thread only).
  * @exits: exits by VGEN_EXIT_* reason.
  * @thread: the thread that last entered VGEN_RUN (a counted reference;
  *	RCU: readers use rcu_dereference(), the VP thread replaces it under
  *	the run lock and drops the old one after a grace period).
+ * @irq_seq: protects @irq (single writer, the VP thread, with preemption
+ *	disabled; readers retry).
+ * @irq: the APIC summary, as of the last chunk boundary or halt check.
  */
 struct vgen_vp_stats {
 	struct pid __rcu *thread;
 	bool in_run;
+	u32 activity;
 	u32 last_exit;
+	u32 last_halt;
+	u64 halts;
 	u64 runs;
 	u64 insns;
 	u64 run_ns;
+	u64 guest_ns;
+	u64 kernel_ns;
+	u64 user_ns;
 	u64 enter_ns;
+	u64 leave_ns;
+	u64 run_guest_ns;
 	u64 exits[VGEN_VP_STAT_EXITS];
+	seqcount_t irq_seq;
+	struct vgen_vp_irq_summary irq;
+};
+
+/**
+ * struct vgen_vp_snapshot - a consistent copy of a VP's registers and
+ *	APIC (VGEN_CMD_GET_VP_REGS), filled by the run thread on request.
+ * @state: the architectural state.
+ * @lapic: the local APIC (only with an in-kernel APIC).
+ * @activity: VGEN_VP_ACTIVITY_*.
+ * @insns: instructions retired at the time of the copy.
+ */
+struct vgen_vp_snapshot {
+	struct svp_state state;
+	struct vgen_lapic_state lapic;
+	u32 activity;
+	u64 insns;
 };
 
 /**
@@ -258,6 +315,12 @@ struct vgen_mtrr {
  *	guest's RDMSR/WRMSR and VGEN_GET/SET_SREGS; protected by @run_lock);
  *	unused with one (the APIC keeps it).
  * @stats: introspection counters (see struct vgen_vp_stats).
+ * @snap_mutex: serialises VGEN_CMD_GET_VP_REGS requests of the VP.
+ * @snap_lock: protects @snap_buf and @snap_done between the requester
+ *	and the run thread that fills the buffer.
+ * @snap_buf: where the run thread copies the snapshot (NULL: none asked).
+ * @snap_done: @snap_buf is filled.
+ * @snap_wait: the requester waits here for @snap_done.
  */
 struct vgen_vp {
 	struct vgen_partition *part;
@@ -279,6 +342,12 @@ struct vgen_vp {
 	u64 apic_base;
 
 	struct vgen_vp_stats stats;
+
+	struct mutex snap_mutex;
+	spinlock_t snap_lock;
+	struct vgen_vp_snapshot *snap_buf;
+	bool snap_done;
+	wait_queue_head_t snap_wait;
 };
 
 /* vgen_vp.activity */
@@ -291,6 +360,7 @@ struct vgen_vp {
 
 /* Bits of vgen_vp.requests. */
 #define VGEN_VP_REQ_YIELD	0	/* VGEN_REQUEST_YIELD not yet reported */
+#define VGEN_VP_REQ_SNAPSHOT	1	/* VGEN_CMD_GET_VP_REGS waits */
 
 /* main.c */
 long vgen_check_cap(unsigned long cap);
@@ -328,6 +398,10 @@ int vgen_vp_create(struct vgen_partition *part,
 void vgen_vp_destroy(struct vgen_vp *vp);
 void vgen_vp_set_exit(struct vgen_run *run, u32 reason);
 void vgen_vp_reset_msrs(struct vgen_vp *vp);
+void vgen_vp_regs_from_state(const struct svp_state *st,
+			     struct vgen_regs *regs);
+void vgen_vp_sregs_from_state(const struct svp_state *st,
+			      struct vgen_sregs *sregs);
 
 /* vp_irq.c */
 void vgen_vp_kick(struct vgen_vp *vp);
@@ -381,6 +455,14 @@ unsigned int vgen_registry_generation(void);
 void vgen_vp_stats_enter(struct vgen_vp *vp);
 void vgen_vp_stats_leave(struct vgen_vp *vp, int ret);
 void vgen_vp_stats_destroy(struct vgen_vp *vp);
+void vgen_vp_stats_init(struct vgen_vp *vp);
+void vgen_vp_stats_chunk(struct vgen_vp *vp);
+void vgen_vp_stats_halt(struct vgen_vp *vp, u32 reason);
+void vgen_vp_stats_guest_time(struct vgen_vp *vp, u64 start);
+void vgen_vp_stats_read_irq(struct vgen_vp *vp,
+			    struct vgen_vp_irq_summary *sum);
+void vgen_vp_snapshot_serve(struct vgen_vp *vp);
+int vgen_vp_snapshot_take(struct vgen_vp *vp, struct vgen_vp_snapshot *buf);
 
 /* netlink.c (stubs without CONFIG_NET) */
 #if IS_ENABLED(CONFIG_NET)

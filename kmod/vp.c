@@ -189,9 +189,11 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		return 0;
 	case SVP_EXIT_HLT:
 		vgen_vp_set_exit(run, VGEN_EXIT_HLT);
+		vgen_vp_stats_halt(vp, VGEN_EXIT_HLT);
 		return 0;
 	case SVP_EXIT_SHUTDOWN:
 		vgen_vp_set_exit(run, VGEN_EXIT_SHUTDOWN);
+		vgen_vp_stats_halt(vp, VGEN_EXIT_SHUTDOWN);
 		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_SHUTDOWN);
 		return 0;
 	case SVP_EXIT_FAILURE:
@@ -213,6 +215,7 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		len = min_t(u8, ex->fail.len, sizeof(run->internal.insn));
 		run->internal.insn_len = len;
 		memcpy(run->internal.insn, ex->fail.insn, len);
+		vgen_vp_stats_halt(vp, VGEN_EXIT_INTERNAL_ERROR);
 		vgen_netlink_notify_vp_halted(vp, VGEN_EXIT_INTERNAL_ERROR);
 		return 0;
 	default:
@@ -420,6 +423,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 	struct vgen_run *run = vp->run;
 	struct svp_exit ex;
 	int idx, reason, ret;
+	u64 start;
 
 	/* A partition reset is in progress: as if another thread ran it. */
 	if (!down_read_trylock(&vp->part->run_gate))
@@ -452,6 +456,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 	}
 
 	for (;;) {
+		vgen_vp_snapshot_serve(vp);
 		if (vgen_vp_take_yield(vp)) {
 			ret = 0;
 			break;
@@ -474,10 +479,14 @@ static int vgen_vp_run(struct vgen_vp *vp)
 			}
 		}
 
+		/* Introspection: once per chunk, never per instruction. */
+		vgen_vp_stats_chunk(vp);
 		memset(&ex, 0, sizeof(ex));
+		start = ktime_get_ns();
 		idx = srcu_read_lock(srcu);
 		vgen_vp_memory_enter(vp);
 		reason = svp_run(vp->cpu, VGEN_RUN_CHECK_INTERVAL, &ex);
+		vgen_vp_stats_guest_time(vp, start);
 		if (vp->lapic)
 			reason = vgen_vp_apic_mmio(vp, reason, &ex);
 		srcu_read_unlock(srcu, idx);
@@ -491,6 +500,7 @@ static int vgen_vp_run(struct vgen_vp *vp)
 			if (vp->lapic) {
 				/* Wait in the kernel (vgen_vp_irq_step()). */
 				vp->activity = VGEN_VP_ACTIVITY_HALTED;
+				vgen_vp_stats_halt(vp, VGEN_EXIT_HLT);
 				continue;
 			}
 			break;
@@ -589,6 +599,21 @@ int vgen_vp_state_commit(struct vgen_vp *vp, struct svp_state *st)
 	return ret;
 }
 
+/**
+ * vgen_vp_regs_from_state() - struct vgen_regs (VGEN_GET_REGS) from a
+ *	copy of the state.
+ * @st: the state.
+ * @regs: filled in (reserved fields zero).
+ */
+void vgen_vp_regs_from_state(const struct svp_state *st,
+			     struct vgen_regs *regs)
+{
+	memset(regs, 0, sizeof(*regs));
+	memcpy(regs->gpr, st->gpr, sizeof(regs->gpr));
+	regs->rip = st->rip;
+	regs->rflags = st->rflags | VGEN_RFLAGS_FIXED;
+}
+
 /*
  * vgen_vp_get_regs() - VGEN_GET_REGS.
  *
@@ -604,10 +629,7 @@ static int vgen_vp_get_regs(struct vgen_vp *vp, void __user *argp)
 	svp_get_state(vp->cpu, &st);
 	mutex_unlock(&vp->run_lock);
 
-	memset(&regs, 0, sizeof(regs));
-	memcpy(regs.gpr, st.gpr, sizeof(regs.gpr));
-	regs.rip = st.rip;
-	regs.rflags = st.rflags | VGEN_RFLAGS_FIXED;
+	vgen_vp_regs_from_state(&st, &regs);
 	return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 }
 
@@ -689,6 +711,41 @@ static int vgen_vp_commit_sregs_apic(struct vgen_vp *vp, struct svp_state *st,
 	return ret;
 }
 
+/**
+ * vgen_vp_sregs_from_state() - struct vgen_sregs (VGEN_GET_SREGS) from a
+ *	copy of the state.
+ * @st: the state (with the APIC's IA32_APIC_BASE in @st->apic_base when
+ *	the VP has an in-kernel APIC).
+ * @sregs: filled in (reserved fields zero).
+ */
+void vgen_vp_sregs_from_state(const struct svp_state *st,
+			      struct vgen_sregs *sregs)
+{
+	unsigned int i;
+
+	memset(sregs, 0, sizeof(*sregs));
+	for (i = 0; i < ARRAY_SIZE(vgen_sregs_segs); i++) {
+		const struct svp_seg *s = &st->seg[vgen_sregs_segs[i].svp];
+		struct vgen_segment *d = vgen_sregs_seg(sregs, i);
+
+		d->base = s->base;
+		d->limit = s->limit;
+		d->selector = s->sel;
+		d->attributes = s->attr;
+	}
+	sregs->gdt.base = st->gdt.base;
+	sregs->gdt.limit = st->gdt.limit;
+	sregs->idt.base = st->idt.base;
+	sregs->idt.limit = st->idt.limit;
+	sregs->cr0 = st->cr0;
+	sregs->cr2 = st->cr2;
+	sregs->cr3 = st->cr3;
+	sregs->cr4 = st->cr4;
+	sregs->cr8 = st->cr8;
+	sregs->efer = st->efer;
+	sregs->apic_base = st->apic_base;
+}
+
 /*
  * vgen_vp_get_sregs() - VGEN_GET_SREGS.
  *
@@ -698,7 +755,6 @@ static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
 {
 	struct vgen_sregs sregs;
 	struct svp_state *st;
-	unsigned int i;
 
 	/* Heap, not stack: both structures are large. */
 	st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
@@ -713,27 +769,7 @@ static int vgen_vp_get_sregs(struct vgen_vp *vp, void __user *argp)
 		vp->apic_base;
 	mutex_unlock(&vp->run_lock);
 
-	memset(&sregs, 0, sizeof(sregs));
-	for (i = 0; i < ARRAY_SIZE(vgen_sregs_segs); i++) {
-		const struct svp_seg *s = &st->seg[vgen_sregs_segs[i].svp];
-		struct vgen_segment *d = vgen_sregs_seg(&sregs, i);
-
-		d->base = s->base;
-		d->limit = s->limit;
-		d->selector = s->sel;
-		d->attributes = s->attr;
-	}
-	sregs.gdt.base = st->gdt.base;
-	sregs.gdt.limit = st->gdt.limit;
-	sregs.idt.base = st->idt.base;
-	sregs.idt.limit = st->idt.limit;
-	sregs.cr0 = st->cr0;
-	sregs.cr2 = st->cr2;
-	sregs.cr3 = st->cr3;
-	sregs.cr4 = st->cr4;
-	sregs.cr8 = st->cr8;
-	sregs.efer = st->efer;
-	sregs.apic_base = st->apic_base;
+	vgen_vp_sregs_from_state(st, &sregs);
 	kfree(st);
 	return copy_to_user(argp, &sregs, sizeof(sregs)) ? -EFAULT : 0;
 }
@@ -968,6 +1004,7 @@ static struct vgen_vp *vgen_vp_alloc(struct vgen_partition *part, u32 index)
 	svp_cpu_init(vp->cpu, vp->lapic ? &vgen_vp_host_ops_apic :
 		     &vgen_vp_host_ops, vp, vp->apic_id, index == 0);
 	vgen_vp_reset_msrs(vp);
+	vgen_vp_stats_init(vp);
 	return vp;
 }
 

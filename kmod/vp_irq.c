@@ -91,7 +91,7 @@ static bool vgen_vp_irq_deliverable(struct vgen_vp *vp)
 
 /*
  * vgen_vp_should_wake() - the condition a halted or SIPI-waiting VP
- * sleeps on: a yield request, INIT, a SIPI (waiting for SIPI), an NMI the
+ * sleeps on: a yield or register snapshot request, INIT, a SIPI (waiting for SIPI), an NMI the
  * guest can take, or (halted) a maskable interrupt the guest can take. An
  * interrupt the guest blocks leaves it asleep, as on hardware.
  */
@@ -99,7 +99,8 @@ static bool vgen_vp_should_wake(struct vgen_vp *vp)
 {
 	unsigned long ev = READ_ONCE(vp->lapic->events);
 
-	if (test_bit(VGEN_VP_REQ_YIELD, &vp->requests))
+	if (READ_ONCE(vp->requests) &
+	    (BIT(VGEN_VP_REQ_YIELD) | BIT(VGEN_VP_REQ_SNAPSHOT)))
 		return true;
 	if (ev & BIT(VGEN_LAPIC_EV_INIT))
 		return true;
@@ -110,6 +111,19 @@ static bool vgen_vp_should_wake(struct vgen_vp *vp)
 	if ((ev & BIT(VGEN_LAPIC_EV_NMI)) && svp_nmi_ready(vp->cpu))
 		return true;
 	return vgen_vp_irq_deliverable(vp);
+}
+
+/*
+ * vgen_vp_wait_check() - vgen_vp_should_wake(), then publish what the
+ * check folded into the APIC for introspection (a halted VP passes no
+ * chunk boundary).
+ */
+static bool vgen_vp_wait_check(struct vgen_vp *vp)
+{
+	bool wake = vgen_vp_should_wake(vp);
+
+	vgen_vp_stats_chunk(vp);
+	return wake;
 }
 
 /**
@@ -197,7 +211,7 @@ sleep:
 	 * that. A signal ends the wait; the caller reports it.
 	 */
 	/* Woken or interrupted: the run loop checks for signals first. */
-	(void)wait_event_interruptible(vp->wait, vgen_vp_should_wake(vp));
+	(void)wait_event_interruptible(vp->wait, vgen_vp_wait_check(vp));
 	return -EAGAIN;
 }
 

@@ -45,6 +45,21 @@ struct vgen_inspect_partition {
 struct vgen_inspect_vp {
 	struct vgen_inspect_scalars s;
 	uint64_t exits[VGEN_INSPECT_EXITS];
+	uint8_t irr[VGEN_GENL_VECTOR_BITMAP];
+	uint8_t isr[VGEN_GENL_VECTOR_BITMAP];
+};
+
+struct vgen_inspect_regs {
+	struct vgen_inspect_scalars s;
+	struct vgen_regs regs;
+	struct vgen_sregs sregs;
+	struct vgen_lapic_state lapic;
+};
+
+/* VGEN_CMD_GET_IRQ_ROUTES being parsed. */
+struct vgen_inspect_routes {
+	struct vgen_inspect_irq_route *routes;
+	size_t n;
 };
 
 struct vgen_inspect_monitor {
@@ -53,7 +68,7 @@ struct vgen_inspect_monitor {
 };
 
 /* What each known top-level attribute is. */
-enum vgen_inspect_kind { K_NONE, K_U32, K_U64, K_NEST };
+enum vgen_inspect_kind { K_NONE, K_U32, K_U64, K_NEST, K_BIN };
 
 static const enum vgen_inspect_kind vgen_inspect_kinds[VGEN_A_MAX + 1] = {
 	[VGEN_A_PARTITION_ID]		= K_U32,
@@ -78,7 +93,33 @@ static const enum vgen_inspect_kind vgen_inspect_kinds[VGEN_A_MAX + 1] = {
 	[VGEN_A_EVENT]			= K_U32,
 	[VGEN_A_EVENT_REASON]		= K_U32,
 	[VGEN_A_VP_HOST_TID]		= K_U32,
+	[VGEN_A_VP_RUN_TID]		= K_U32,
+	[VGEN_A_VP_ACTIVITY]		= K_U32,
+	[VGEN_A_VP_LAST_HALT]		= K_U32,
+	[VGEN_A_VP_HALTS]		= K_U64,
+	[VGEN_A_VP_GUEST_NS]		= K_U64,
+	[VGEN_A_VP_KERNEL_NS]		= K_U64,
+	[VGEN_A_VP_USER_NS]		= K_U64,
+	[VGEN_A_VP_IRR]			= K_BIN,
+	[VGEN_A_VP_ISR]			= K_BIN,
+	[VGEN_A_VP_TPR]			= K_U32,
+	[VGEN_A_VP_PPR]			= K_U32,
+	[VGEN_A_VP_REGS]		= K_BIN,
+	[VGEN_A_VP_SREGS]		= K_BIN,
+	[VGEN_A_VP_LAPIC]		= K_BIN,
+	[VGEN_A_IRQ_ROUTE]		= K_NEST,
 };
+
+/* The exact payload size of each binary attribute. */
+static const size_t vgen_inspect_bin_size[VGEN_A_MAX + 1] = {
+	[VGEN_A_VP_IRR]		= VGEN_GENL_VECTOR_BITMAP,
+	[VGEN_A_VP_ISR]		= VGEN_GENL_VECTOR_BITMAP,
+	[VGEN_A_VP_REGS]	= sizeof(struct vgen_regs),
+	[VGEN_A_VP_SREGS]	= sizeof(struct vgen_sregs),
+	[VGEN_A_VP_LAPIC]	= sizeof(struct vgen_lapic_state),
+};
+
+_Static_assert(VGEN_A_MAX < 64, "presence bits are a uint64_t");
 
 /* ------------------------------------------------------------ parsing */
 
@@ -112,6 +153,9 @@ static int vgen_attr_check(const struct nlattr *a, enum vgen_inspect_kind k)
 		return mnl_attr_get_payload_len(a) == 4 ? 0 : -EPROTO;
 	case K_U64:
 		return mnl_attr_get_payload_len(a) == 8 ? 0 : -EPROTO;
+	case K_BIN:
+		return mnl_attr_get_payload_len(a) ==
+		       vgen_inspect_bin_size[mnl_attr_get_type(a)] ? 0 : -EPROTO;
 	default:
 		return 0;
 	}
@@ -217,15 +261,98 @@ static int vgen_parse_exit(const struct nlattr *nest, uint64_t *exits)
 	return 0;
 }
 
+/* Parse a VGEN_A_IRQ_ROUTE nest; unknown inner attributes skipped. */
+static int vgen_parse_route(const struct nlattr *nest,
+			    struct vgen_inspect_irq_route *r)
+{
+	const char *pos = mnl_attr_get_payload(nest);
+	const char *end = pos + mnl_attr_get_payload_len(nest);
+	const struct nlattr *a;
+	bool have_irq = false;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	while ((ret = vgen_attr_next(&pos, end, &a)) > 0) {
+		switch (mnl_attr_get_type(a)) {
+		case VGEN_A_ROUTE_IRQ:
+			if (vgen_attr_check(a, K_U32))
+				return -EPROTO;
+			r->irq = vgen_attr_value(a, K_U32);
+			have_irq = true;
+			break;
+		case VGEN_A_ROUTE_FLAGS:
+			if (vgen_attr_check(a, K_U32))
+				return -EPROTO;
+			r->flags = vgen_attr_value(a, K_U32);
+			break;
+		case VGEN_A_ROUTE_DATA:
+			if (vgen_attr_check(a, K_U32))
+				return -EPROTO;
+			r->data = vgen_attr_value(a, K_U32);
+			break;
+		case VGEN_A_ROUTE_ADDRESS:
+			if (vgen_attr_check(a, K_U64))
+				return -EPROTO;
+			r->address = vgen_attr_value(a, K_U64);
+			break;
+		case VGEN_A_ROUTE_DELIVERED:
+			if (vgen_attr_check(a, K_U64))
+				return -EPROTO;
+			r->delivered = vgen_attr_value(a, K_U64);
+			break;
+		case VGEN_A_ROUTE_DROPPED:
+			if (vgen_attr_check(a, K_U64))
+				return -EPROTO;
+			r->dropped = vgen_attr_value(a, K_U64);
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	return have_irq ? 0 : -EPROTO;
+}
+
+/* Where vgen_parse_msg() puts binary attributes and route nests. */
+struct vgen_parse_out {
+	struct vgen_inspect_partition *part;
+	struct vgen_inspect_vp *vp;
+	struct vgen_inspect_regs *regs;
+	struct vgen_inspect_routes *routes;
+};
+
+/* Store a binary attribute (length already checked) where it belongs. */
+static void vgen_parse_bin(const struct nlattr *a, uint16_t type,
+			   const struct vgen_parse_out *out)
+{
+	const void *p = mnl_attr_get_payload(a);
+	void *dst = NULL;
+
+	if (out->vp && type == VGEN_A_VP_IRR)
+		dst = out->vp->irr;
+	else if (out->vp && type == VGEN_A_VP_ISR)
+		dst = out->vp->isr;
+	else if (out->regs && type == VGEN_A_VP_REGS)
+		dst = &out->regs->regs;
+	else if (out->regs && type == VGEN_A_VP_SREGS)
+		dst = &out->regs->sregs;
+	else if (out->regs && type == VGEN_A_VP_LAPIC)
+		dst = &out->regs->lapic;
+	if (dst)
+		memcpy(dst, p, vgen_inspect_bin_size[type]);
+}
+
 /*
  * vgen_parse_msg() - parse one vgen message of command @cmd into @s and,
  * for nests, @part or @vp (whichever is non-NULL).
  */
 static int vgen_parse_msg(const void *msg, size_t len, uint8_t cmd,
 			  struct vgen_inspect_scalars *s,
-			  struct vgen_inspect_partition *part,
-			  struct vgen_inspect_vp *vp)
+			  const struct vgen_parse_out *out)
 {
+	struct vgen_inspect_partition *part = out->part;
+	struct vgen_inspect_vp *vp = out->vp;
 	const struct nlmsghdr *nlh = msg;
 	const struct genlmsghdr *genl;
 	const struct nlattr *a;
@@ -251,6 +378,11 @@ static int vgen_parse_msg(const void *msg, size_t len, uint8_t cmd,
 			continue;
 		if (vgen_attr_check(a, k))
 			return -EPROTO;
+		if (k == K_BIN) {
+			vgen_parse_bin(a, type, out);
+			s->present |= 1ULL << type;
+			continue;
+		}
 		if (k != K_NEST) {
 			s->val[type] = vgen_attr_value(a, k);
 			s->present |= 1ULL << type;
@@ -268,6 +400,14 @@ static int vgen_parse_msg(const void *msg, size_t len, uint8_t cmd,
 			ret = vgen_parse_exit(a, vp->exits);
 			if (ret)
 				return ret;
+		} else if (type == VGEN_A_IRQ_ROUTE && out->routes) {
+			if (out->routes->n == VGEN_IOAPIC_PINS)
+				return -EPROTO;
+			ret = vgen_parse_route(a, &out->routes->routes[
+						       out->routes->n]);
+			if (ret)
+				return ret;
+			out->routes->n++;
 		}
 	}
 	return ret;
@@ -284,7 +424,8 @@ VGEN_EXPORT int vgen_inspect_partition_parse(const void *msg, size_t len,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	ret = vgen_parse_msg(msg, len, VGEN_CMD_GET_PARTITION, &p->s, p, NULL);
+	ret = vgen_parse_msg(msg, len, VGEN_CMD_GET_PARTITION, &p->s,
+			     &(struct vgen_parse_out){ .part = p });
 	if (ret) {
 		free(p);
 		return ret;
@@ -304,7 +445,8 @@ VGEN_EXPORT int vgen_inspect_vp_parse(const void *msg, size_t len,
 	vp = calloc(1, sizeof(*vp));
 	if (!vp)
 		return -ENOMEM;
-	ret = vgen_parse_msg(msg, len, VGEN_CMD_GET_VP, &vp->s, NULL, vp);
+	ret = vgen_parse_msg(msg, len, VGEN_CMD_GET_VP, &vp->s,
+			     &(struct vgen_parse_out){ .vp = vp });
 	if (ret) {
 		free(vp);
 		return ret;
@@ -332,7 +474,9 @@ static bool vgen_is_partition_scalar(unsigned int attr)
 static bool vgen_is_vp_scalar(unsigned int attr)
 {
 	return attr == VGEN_A_PARTITION_ID || attr == VGEN_A_VP_HOST_TID ||
-	       (attr >= VGEN_A_VP_INDEX && attr <= VGEN_A_VP_LAST_EXIT);
+	       (attr >= VGEN_A_VP_INDEX && attr <= VGEN_A_VP_LAST_EXIT) ||
+	       (attr >= VGEN_A_VP_RUN_TID && attr <= VGEN_A_VP_USER_NS) ||
+	       attr == VGEN_A_VP_TPR || attr == VGEN_A_VP_PPR;
 }
 
 static int vgen_scalar_get(const struct vgen_inspect_scalars *s,
@@ -377,6 +521,86 @@ VGEN_EXPORT int vgen_inspect_vp_exits(const struct vgen_inspect_vp *vp,
 	if (!vp || !count || reason >= VGEN_INSPECT_EXITS)
 		return -EINVAL;
 	*count = vp->exits[reason];
+	return 0;
+}
+
+VGEN_EXPORT int vgen_inspect_vp_vectors(const struct vgen_inspect_vp *vp,
+					uint8_t irr[VGEN_GENL_VECTOR_BITMAP],
+					uint8_t isr[VGEN_GENL_VECTOR_BITMAP])
+{
+	if (!vp)
+		return -EINVAL;
+	if (!(vp->s.present & (1ULL << VGEN_A_VP_IRR)) ||
+	    !(vp->s.present & (1ULL << VGEN_A_VP_ISR)))
+		return -ENODATA;
+	if (irr)
+		memcpy(irr, vp->irr, sizeof(vp->irr));
+	if (isr)
+		memcpy(isr, vp->isr, sizeof(vp->isr));
+	return 0;
+}
+
+VGEN_EXPORT int vgen_inspect_regs_parse(const void *msg, size_t len,
+					struct vgen_inspect_regs **out)
+{
+	struct vgen_inspect_regs *r;
+	int ret;
+
+	if (!msg || !out)
+		return -EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	ret = vgen_parse_msg(msg, len, VGEN_CMD_GET_VP_REGS, &r->s,
+			     &(struct vgen_parse_out){ .regs = r });
+	/* The registers themselves are what the reply is for. */
+	if (!ret && (!(r->s.present & (1ULL << VGEN_A_VP_REGS)) ||
+		     !(r->s.present & (1ULL << VGEN_A_VP_SREGS))))
+		ret = -EPROTO;
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+VGEN_EXPORT void vgen_inspect_regs_free(struct vgen_inspect_regs *r)
+{
+	free(r);
+}
+
+VGEN_EXPORT int vgen_inspect_regs_attr(const struct vgen_inspect_regs *r,
+				       unsigned int attr, uint64_t *value)
+{
+	if (!r || !value ||
+	    (attr != VGEN_A_PARTITION_ID && attr != VGEN_A_VP_INDEX &&
+	     attr != VGEN_A_VP_ACTIVITY && attr != VGEN_A_VP_INSNS_RETIRED))
+		return -EINVAL;
+	return vgen_scalar_get(&r->s, attr, value);
+}
+
+VGEN_EXPORT int vgen_inspect_regs_get(const struct vgen_inspect_regs *r,
+				      struct vgen_regs *regs,
+				      struct vgen_sregs *sregs)
+{
+	if (!r)
+		return -EINVAL;
+	if (regs)
+		*regs = r->regs;
+	if (sregs)
+		*sregs = r->sregs;
+	return 0;
+}
+
+VGEN_EXPORT int vgen_inspect_regs_lapic(const struct vgen_inspect_regs *r,
+					struct vgen_lapic_state *lapic)
+{
+	if (!r || !lapic)
+		return -EINVAL;
+	if (!(r->s.present & (1ULL << VGEN_A_VP_LAPIC)))
+		return -ENODATA;
+	*lapic = r->lapic;
 	return 0;
 }
 
@@ -748,6 +972,90 @@ VGEN_EXPORT int vgen_inspect_get_vp(struct vgen_inspect *ins,
 	return 0;
 }
 
+static int vgen_regs_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct vgen_inspect_regs **out = arg;
+	struct vgen_inspect_regs *r;
+	int ret;
+
+	ret = vgen_inspect_regs_parse(nlh, nlh->nlmsg_len, &r);
+	if (ret)
+		return ret;
+	if (*out) {
+		free(r);
+		return -EPROTO;
+	}
+	*out = r;
+	return 0;
+}
+
+VGEN_EXPORT int vgen_inspect_get_vp_regs(struct vgen_inspect *ins,
+					 uint32_t partition_id,
+					 uint32_t vp_index,
+					 struct vgen_inspect_regs **out)
+{
+	struct vgen_inspect_regs *r = NULL;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!ins || !out)
+		return -EINVAL;
+	nlh = vgen_inspect_start(ins, ins->family, NLM_F_ACK,
+				 VGEN_CMD_GET_VP_REGS, VGEN_GENL_VERSION);
+	mnl_attr_put_u32(nlh, VGEN_A_PARTITION_ID, partition_id);
+	mnl_attr_put_u32(nlh, VGEN_A_VP_INDEX, vp_index);
+	ret = vgen_inspect_transact(ins, ins->family, vgen_regs_msg, &r);
+	if (!ret && !r)
+		ret = -EPROTO;
+	if (ret) {
+		free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+/* The reply to VGEN_CMD_GET_IRQ_ROUTES: one message. */
+struct vgen_routes_ctx {
+	struct vgen_inspect_routes routes;
+	int replies;
+};
+
+static int vgen_routes_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	struct vgen_routes_ctx *ctx = arg;
+	struct vgen_inspect_scalars s = { 0 };
+
+	if (ctx->replies++)
+		return -EPROTO;
+	return vgen_parse_msg(nlh, nlh->nlmsg_len, VGEN_CMD_GET_IRQ_ROUTES, &s,
+			      &(struct vgen_parse_out){
+					.routes = &ctx->routes });
+}
+
+VGEN_EXPORT int vgen_inspect_get_irq_routes(struct vgen_inspect *ins,
+					    uint32_t partition_id,
+					    struct vgen_inspect_irq_route *routes,
+					    size_t *n)
+{
+	struct vgen_routes_ctx ctx = { .routes.routes = routes };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!ins || !routes || !n)
+		return -EINVAL;
+	nlh = vgen_inspect_start(ins, ins->family, NLM_F_ACK,
+				 VGEN_CMD_GET_IRQ_ROUTES, VGEN_GENL_VERSION);
+	mnl_attr_put_u32(nlh, VGEN_A_PARTITION_ID, partition_id);
+	ret = vgen_inspect_transact(ins, ins->family, vgen_routes_msg, &ctx);
+	if (!ret && !ctx.replies)
+		ret = -EPROTO;
+	if (ret)
+		return ret;
+	*n = ctx.routes.n;
+	return 0;
+}
+
 /* ------------------------------------------------------------ monitor */
 
 VGEN_EXPORT int vgen_inspect_monitor_open(struct vgen_inspect_monitor **out)
@@ -806,8 +1114,8 @@ static int vgen_parse_event(const struct nlmsghdr *nlh,
 	struct vgen_inspect_scalars s = { 0 };
 	int ret;
 
-	ret = vgen_parse_msg(nlh, nlh->nlmsg_len, VGEN_CMD_EVENT, &s, NULL,
-			     NULL);
+	ret = vgen_parse_msg(nlh, nlh->nlmsg_len, VGEN_CMD_EVENT, &s,
+			     &(struct vgen_parse_out){ 0 });
 	if (ret)
 		return ret;
 	if (!(s.present & (1ULL << VGEN_A_EVENT)) ||

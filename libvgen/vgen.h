@@ -1459,6 +1459,123 @@ VGEN_EXPORT int vgen_inspect_vp_attr(const struct vgen_inspect_vp *vp,
 VGEN_EXPORT int vgen_inspect_vp_exits(const struct vgen_inspect_vp *vp,
 				      uint32_t reason, uint64_t *count);
 
+/*
+ * Introspection, second part (LIBVGEN_0.9): the VP's time split, halts,
+ * APIC summary, register snapshots and the IOAPIC routing table. The new
+ * scalar VP attributes (VGEN_A_VP_RUN_TID ... VGEN_A_VP_USER_NS,
+ * VGEN_A_VP_TPR, VGEN_A_VP_PPR) are read with vgen_inspect_vp_attr().
+ */
+
+/**
+ * vgen_inspect_vp_vectors() - a VP's IRR and ISR summary (in-kernel APIC).
+ * @vp: the snapshot.
+ * @irr: receives VGEN_GENL_VECTOR_BITMAP bytes (vector v: bit v % 8 of
+ *	byte v / 8), or NULL.
+ * @isr: likewise for ISR, or NULL.
+ *
+ * Errors: -EINVAL NULL @vp; -ENODATA not reported (no in-kernel APIC or
+ * an older kernel).
+ */
+VGEN_EXPORT int vgen_inspect_vp_vectors(const struct vgen_inspect_vp *vp,
+					uint8_t irr[VGEN_GENL_VECTOR_BITMAP],
+					uint8_t isr[VGEN_GENL_VECTOR_BITMAP]);
+
+struct vgen_inspect_regs;
+
+/**
+ * vgen_inspect_get_vp_regs() - a consistent snapshot of one VP's
+ *	registers and local APIC (VGEN_CMD_GET_VP_REGS).
+ * @ins: the connection.
+ * @partition_id: the partition's registry id.
+ * @vp_index: the VP.
+ * @out: receives the snapshot; free it with vgen_inspect_regs_free().
+ *
+ * Errors: as vgen_inspect_get_vp(); -EAGAIN the VP did not answer in
+ * time (try again); -EINTR.
+ */
+VGEN_EXPORT int vgen_inspect_get_vp_regs(struct vgen_inspect *ins,
+					 uint32_t partition_id,
+					 uint32_t vp_index,
+					 struct vgen_inspect_regs **out);
+
+/** vgen_inspect_regs_parse() - as vgen_inspect_vp_parse(), for snapshots. */
+VGEN_EXPORT int vgen_inspect_regs_parse(const void *msg, size_t len,
+					struct vgen_inspect_regs **out);
+
+/** vgen_inspect_regs_free() - free a register snapshot (NULL: no-op). */
+VGEN_EXPORT void vgen_inspect_regs_free(struct vgen_inspect_regs *r);
+
+/**
+ * vgen_inspect_regs_attr() - a scalar of a register snapshot.
+ * @r: the snapshot.
+ * @attr: VGEN_A_PARTITION_ID, VGEN_A_VP_INDEX, VGEN_A_VP_ACTIVITY or
+ *	VGEN_A_VP_INSNS_RETIRED (at the time of the snapshot).
+ * @value: receives the value.
+ *
+ * Errors: as vgen_inspect_partition_attr().
+ */
+VGEN_EXPORT int vgen_inspect_regs_attr(const struct vgen_inspect_regs *r,
+				       unsigned int attr, uint64_t *value);
+
+/**
+ * vgen_inspect_regs_get() - the registers of a snapshot, as VGEN_GET_REGS
+ *	and VGEN_GET_SREGS would return them.
+ * @r: the snapshot.
+ * @regs: receives the general registers, or NULL.
+ * @sregs: receives the system registers, or NULL.
+ *
+ * Errors: -EINVAL NULL @r.
+ */
+VGEN_EXPORT int vgen_inspect_regs_get(const struct vgen_inspect_regs *r,
+				      struct vgen_regs *regs,
+				      struct vgen_sregs *sregs);
+
+/**
+ * vgen_inspect_regs_lapic() - the local APIC of a snapshot, as
+ *	VGEN_GET_LAPIC would return it.
+ * @r: the snapshot.
+ * @lapic: receives the state.
+ *
+ * Errors: -EINVAL NULL argument; -ENODATA no in-kernel APIC.
+ */
+VGEN_EXPORT int vgen_inspect_regs_lapic(const struct vgen_inspect_regs *r,
+					struct vgen_lapic_state *lapic);
+
+/**
+ * struct vgen_inspect_irq_route - one IOAPIC line of a partition.
+ * @irq: the line.
+ * @flags: VGEN_IRQ_ROUTE_MSI when routed.
+ * @data: MSI data of the route.
+ * @reserved0: zero.
+ * @address: MSI address of the route.
+ * @delivered: asserts accepted by at least one APIC.
+ * @dropped: asserts of the line while unrouted or accepted by no APIC.
+ */
+struct vgen_inspect_irq_route {
+	uint32_t irq;
+	uint32_t flags;
+	uint32_t data;
+	uint32_t reserved0;
+	uint64_t address;
+	uint64_t delivered;
+	uint64_t dropped;
+};
+
+/**
+ * vgen_inspect_get_irq_routes() - the IOAPIC routing table of a partition
+ *	(VGEN_CMD_GET_IRQ_ROUTES).
+ * @ins: the connection.
+ * @partition_id: the partition's registry id.
+ * @routes: receives up to VGEN_IOAPIC_PINS lines.
+ * @n: receives the number of lines (0 without an in-kernel APIC).
+ *
+ * Errors: as vgen_inspect_get_partition().
+ */
+VGEN_EXPORT int vgen_inspect_get_irq_routes(struct vgen_inspect *ins,
+					    uint32_t partition_id,
+					    struct vgen_inspect_irq_route *routes,
+					    size_t *n);
+
 /**
  * struct vgen_inspect_event - one event of the "events" group.
  * @type: VGEN_EVENT_*.

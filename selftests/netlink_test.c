@@ -494,6 +494,19 @@ TEST_F_TIMEOUT(nl, vp_counters, 300)
 	EXPECT_LT(NL_OUTS, insns);
 	EXPECT_LT(0, vattr(vp, VGEN_A_VP_RUN_NS));
 	EXPECT_EQ(gettid(), vattr(vp, VGEN_A_VP_HOST_TID));
+	/* Second increment: halts, activity, the time split. */
+	EXPECT_EQ(0, vattr(vp, VGEN_A_VP_RUN_TID));
+	EXPECT_EQ(VGEN_ACTIVITY_RUNNING, vattr(vp, VGEN_A_VP_ACTIVITY));
+	EXPECT_EQ(VGEN_EXIT_HLT, vattr(vp, VGEN_A_VP_LAST_HALT));
+	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_HALTS));
+	EXPECT_LT(0, vattr(vp, VGEN_A_VP_GUEST_NS));
+	EXPECT_EQ(vattr(vp, VGEN_A_VP_RUN_NS),
+		  vattr(vp, VGEN_A_VP_GUEST_NS) +
+		  vattr(vp, VGEN_A_VP_KERNEL_NS));
+	/* NL_OUTS + 1 runs: NL_OUTS gaps spent in userspace. */
+	EXPECT_LT(0, vattr(vp, VGEN_A_VP_USER_NS));
+	/* A user-mode APIC: no APIC summary. */
+	EXPECT_EQ(-ENODATA, vgen_inspect_vp_vectors(vp, NULL, NULL));
 	vgen_inspect_vp_free(vp);
 
 	/* immediate_exit: an INTR exit; a refused run: no exit. */
@@ -513,6 +526,10 @@ TEST_F_TIMEOUT(nl, vp_counters, 300)
 	EXPECT_EQ(1, vexits(vp, VGEN_EXIT_INTR));
 	EXPECT_EQ(VGEN_EXIT_HLT, vattr(vp, VGEN_A_VP_LAST_EXIT));
 	EXPECT_LT(insns, vattr(vp, VGEN_A_VP_INSNS_RETIRED));
+	EXPECT_EQ(2, vattr(vp, VGEN_A_VP_HALTS));
+	EXPECT_EQ(vattr(vp, VGEN_A_VP_RUN_NS),
+		  vattr(vp, VGEN_A_VP_GUEST_NS) +
+		  vattr(vp, VGEN_A_VP_KERNEL_NS));
 	vgen_inspect_vp_free(vp);
 	vm_destroy(vm);
 	vgen_inspect_close(ins);
@@ -1026,6 +1043,49 @@ TEST_F_TIMEOUT(nl, malformed_requests, 300)
 	mnl_attr_put_u32(nlh, VGEN_A_VP_RUNS, 1);
 	EXPECT_EQ(-EINVAL, raw_transact(r, nlh, nlh->nlmsg_len));
 
+	/* VGEN_CMD_GET_VP_REGS and VGEN_CMD_GET_IRQ_ROUTES. */
+	EXPECT_EQ(0, raw_get(r, VGEN_CMD_GET_VP_REGS, VGEN_A_PARTITION_ID, id,
+			     VGEN_A_VP_INDEX, 1));
+	EXPECT_EQ(1, r->msgs);
+	EXPECT_EQ(0, raw_get(r, VGEN_CMD_GET_IRQ_ROUTES, VGEN_A_PARTITION_ID,
+			     id, 0, 0));
+	EXPECT_EQ(1, r->msgs);
+	EXPECT_EQ(-EINVAL, raw_get(r, VGEN_CMD_GET_VP_REGS,
+				   VGEN_A_PARTITION_ID, id, 0, 0));
+	EXPECT_EQ(-EINVAL, raw_get(r, VGEN_CMD_GET_VP_REGS, VGEN_A_VP_INDEX,
+				   1, 0, 0));
+	EXPECT_EQ(-EINVAL, raw_get(r, VGEN_CMD_GET_IRQ_ROUTES, 0, 0, 0, 0));
+	EXPECT_EQ(-ERANGE, raw_get(r, VGEN_CMD_GET_VP_REGS,
+				   VGEN_A_PARTITION_ID, id, VGEN_A_VP_INDEX,
+				   VGEN_MAX_VPS));
+	EXPECT_EQ(-ERANGE, raw_get(r, VGEN_CMD_GET_IRQ_ROUTES,
+				   VGEN_A_PARTITION_ID, 0, 0, 0));
+	EXPECT_EQ(-ENOENT, raw_get(r, VGEN_CMD_GET_VP_REGS,
+				   VGEN_A_PARTITION_ID, id, VGEN_A_VP_INDEX,
+				   0));
+	EXPECT_EQ(-ENOENT, raw_get(r, VGEN_CMD_GET_IRQ_ROUTES,
+				   VGEN_A_PARTITION_ID, UINT32_MAX, 0, 0));
+	/* Not in the routes policy; reply-only. */
+	EXPECT_EQ(-EINVAL, raw_get(r, VGEN_CMD_GET_IRQ_ROUTES,
+				   VGEN_A_PARTITION_ID, id, VGEN_A_VP_INDEX,
+				   0));
+	EXPECT_EQ(-EINVAL, raw_get(r, VGEN_CMD_GET_VP_REGS,
+				   VGEN_A_PARTITION_ID, id, VGEN_A_VP_TPR, 0));
+	nlh = raw_msg(req, r->family, NLM_F_ACK, VGEN_CMD_GET_VP_REGS,
+		      ++r->seq);
+	mnl_attr_put_u32(nlh, VGEN_A_PARTITION_ID, id);
+	mnl_attr_put_u64(nlh, VGEN_A_VP_INDEX, 1);
+	EXPECT_EQ(-EINVAL, raw_transact(r, nlh, nlh->nlmsg_len));
+	/* Do-only commands. */
+	nlh = raw_msg(req, r->family, NLM_F_DUMP, VGEN_CMD_GET_VP_REGS,
+		      ++r->seq);
+	mnl_attr_put_u32(nlh, VGEN_A_PARTITION_ID, id);
+	EXPECT_EQ(-EOPNOTSUPP, raw_transact(r, nlh, nlh->nlmsg_len));
+	nlh = raw_msg(req, r->family, NLM_F_DUMP, VGEN_CMD_GET_IRQ_ROUTES,
+		      ++r->seq);
+	mnl_attr_put_u32(nlh, VGEN_A_PARTITION_ID, id);
+	EXPECT_EQ(-EOPNOTSUPP, raw_transact(r, nlh, nlh->nlmsg_len));
+
 	/* Wrong attribute length: u16 for a u32, u64 for a u32. */
 	nlh = raw_msg(req, r->family, NLM_F_ACK, VGEN_CMD_GET_PARTITION,
 		      ++r->seq);
@@ -1211,6 +1271,21 @@ TEST_F_TIMEOUT(nl, unprivileged_caller, 300)
 						  &vps) == -ENOENT);
 		CHILD_CHECK(vgen_inspect_get_vp(cins, root_id, 0, &vp) ==
 			    -ENOENT);
+		{
+			struct vgen_inspect_irq_route rt[VGEN_IOAPIC_PINS];
+			struct vgen_inspect_regs *regs;
+			size_t nrt;
+
+			CHILD_CHECK(vgen_inspect_get_vp_regs(cins, root_id, 0,
+							     &regs) ==
+				    -ENOENT);
+			CHILD_CHECK(vgen_inspect_get_irq_routes(cins, root_id,
+								rt, &nrt) ==
+				    -ENOENT);
+			CHILD_CHECK(!vgen_inspect_get_irq_routes(cins,
+								 child_id, rt,
+								 &nrt));
+		}
 		CHILD_CHECK(vgen_inspect_monitor_open(&mon) == -EPERM);
 		/* Let the parent look, then wait for it. */
 		CHILD_CHECK(write(up[1], &child_id, sizeof(child_id)) ==
@@ -1238,6 +1313,384 @@ TEST_F_TIMEOUT(nl, unprivileged_caller, 300)
 	}
 	close(pfd);
 	close(dev);
+	vgen_inspect_close(ins);
+}
+
+/* ------------------------------------- registers, APIC and routes */
+
+/* Software-enable a VP's local APIC (SVR bit 8) from the host. */
+static void lapic_sw_enable(struct vcpu *vcpu)
+{
+	struct vgen_lapic_state s = { 0 };
+	uint32_t svr;
+
+	vgen_ioctl(vcpu->fd, VGEN_GET_LAPIC, &s);
+	memcpy(&svr, &s.regs[0xf0], sizeof(svr));
+	svr |= 0x100;
+	memcpy(&s.regs[0xf0], &svr, sizeof(svr));
+	vgen_ioctl(vcpu->fd, VGEN_SET_LAPIC, &s);
+}
+
+static uint32_t lapic_reg(const struct vgen_lapic_state *s, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, &s->regs[off], sizeof(v));
+	return v;
+}
+
+static bool vec_set(const uint8_t *map, unsigned int v)
+{
+	return map[v / 8] & (1U << (v % 8));
+}
+
+static int vec_count(const uint8_t *map)
+{
+	int i, n = 0;
+
+	for (i = 0; i < 256; i++)
+		n += vec_set(map, i);
+	return n;
+}
+
+/*
+ * A register snapshot; -EAGAIN (the VP did not answer in time, allowed
+ * by the ABI) is retried: the harness timeout bounds it.
+ */
+static struct vgen_inspect_regs *get_regs(struct vgen_inspect *ins,
+					  uint32_t id, uint32_t index)
+{
+	struct vgen_inspect_regs *r;
+	int ret;
+
+	while ((ret = vgen_inspect_get_vp_regs(ins, id, index, &r)) ==
+	       -EAGAIN)
+		;
+	TEST_ASSERT(!ret, "get VP regs %u/%u: %s", id, index, strerror(-ret));
+	return r;
+}
+
+static uint64_t rattr(const struct vgen_inspect_regs *r, unsigned int a)
+{
+	uint64_t v;
+	int ret = vgen_inspect_regs_attr(r, a, &v);
+
+	TEST_ASSERT(!ret, "regs attribute %u: %s", a, strerror(-ret));
+	return v;
+}
+
+/* Wait (bounded by the harness) until VP 0 of @id is in @state. */
+static void wait_state(struct vgen_inspect *ins, uint32_t id, uint64_t state)
+{
+	struct timespec ms = { 0, 1000000 };
+	struct vgen_inspect_vp *vp;
+	uint64_t now;
+
+	for (;;) {
+		vp = get_vp(ins, id, 0);
+		now = vattr(vp, VGEN_A_VP_STATE);
+		vgen_inspect_vp_free(vp);
+		if (now == state)
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
+struct runner {
+	void (*guest)(void);
+	bool apic_enable;
+	struct vm *vm;
+	struct vcpu *vcpu;
+	volatile int ready;
+	int ret;
+	pid_t tid;
+};
+
+static void *runner_thread(void *arg)
+{
+	struct runner *s = arg;
+
+	s->vm = vm_create_with_vcpu(s->guest, &s->vcpu);
+	if (s->apic_enable)
+		lapic_sw_enable(s->vcpu);
+	s->tid = gettid();
+	__atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+	s->ret = __vcpu_run(s->vcpu);
+	return NULL;
+}
+
+static void runner_start(struct runner *s, pthread_t *t)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	TEST_ASSERT(!pthread_create(t, NULL, runner_thread, s), "thread");
+	while (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE))
+		nanosleep(&ms, NULL);
+}
+
+/*
+ * The instructions retired before guest_nl_loop's loop, from a snapshot
+ * inside it: every iteration is INC RAX (3 bytes) then JMP, so a snapshot
+ * at the JMP has retired one instruction more than 2 * RAX.
+ */
+static int64_t loop_base(const struct vgen_regs *regs, uint64_t insns)
+{
+	bool at_jmp = regs->rip == (uint64_t)(uintptr_t)nl_loop_start + 3;
+
+	return (int64_t)insns - 2 * (int64_t)regs->gpr[0] + (at_jmp ? 1 : 0);
+}
+
+/*
+ * A snapshot of a spinning VP is taken by its run thread without stopping
+ * it: the loop's registers, and registers and instruction count from the
+ * same instant; a stopped VP's snapshot equals VGEN_GET_REGS/SREGS.
+ */
+TEST_F_TIMEOUT(nl, vp_regs_snapshot, 300)
+{
+	struct runner s = { .guest = guest_nl_loop };
+	struct vgen_inspect_regs *r;
+	struct vgen_regs regs, regs2, ioregs;
+	struct vgen_sregs sregs, iosregs;
+	struct vgen_lapic_state lapic;
+	struct vgen_inspect *ins;
+	uint64_t insns, insns2;
+	pthread_t t;
+	uint32_t id;
+
+	REQUIRE_VGEN();
+	ins = inspect_open();
+	runner_start(&s, &t);
+	id = find_partition(ins, getpid(), 1);
+	wait_state(ins, id, VGEN_VP_STATE_RUNNING);
+
+	/* Wait until the loop runs (RBX set). */
+	do {
+		r = get_regs(ins, id, 0);
+		ASSERT_EQ(0, vgen_inspect_regs_get(r, &regs, &sregs));
+		insns = rattr(r, VGEN_A_VP_INSNS_RETIRED);
+		vgen_inspect_regs_free(r);
+	} while (regs.gpr[3] != NL_LOOP_RBX);
+	EXPECT_TRUE(regs.rip == (uint64_t)(uintptr_t)nl_loop_start ||
+		    regs.rip == (uint64_t)(uintptr_t)nl_loop_start + 3)
+		TH_LOG("rip %llx, loop at %p", (unsigned long long)regs.rip,
+		       nl_loop_start);
+
+	/* A later snapshot: RAX moved on, consistently with the count. */
+	do {
+		r = get_regs(ins, id, 0);
+		ASSERT_EQ(0, vgen_inspect_regs_get(r, &regs2, NULL));
+		insns2 = rattr(r, VGEN_A_VP_INSNS_RETIRED);
+		EXPECT_EQ(VGEN_ACTIVITY_RUNNING,
+			  rattr(r, VGEN_A_VP_ACTIVITY));
+		EXPECT_EQ(id, rattr(r, VGEN_A_PARTITION_ID));
+		EXPECT_EQ(0, rattr(r, VGEN_A_VP_INDEX));
+		/* An in-kernel APIC: its state comes along. */
+		EXPECT_EQ(0, vgen_inspect_regs_lapic(r, &lapic));
+		vgen_inspect_regs_free(r);
+	} while (regs2.gpr[0] == regs.gpr[0]);
+	EXPECT_LT(regs.gpr[0], regs2.gpr[0]);
+	EXPECT_LT(insns, insns2);
+	EXPECT_EQ(NL_LOOP_RBX, regs2.gpr[3]);
+	EXPECT_EQ(loop_base(&regs, insns), loop_base(&regs2, insns2));
+	/* Still running: a snapshot does not stop the VP. */
+	wait_state(ins, id, VGEN_VP_STATE_RUNNING);
+
+	ASSERT_EQ(0, vgen_partition_request_yield(s.vm->part, 0));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, s.ret);
+	EXPECT_EQ(VGEN_EXIT_YIELD, s.vcpu->run->exit_reason);
+
+	/* Stopped: read directly, equal to the ioctls. */
+	r = get_regs(ins, id, 0);
+	ASSERT_EQ(0, vgen_inspect_regs_get(r, &regs, &sregs));
+	vgen_ioctl(s.vcpu->fd, VGEN_GET_REGS, &ioregs);
+	vgen_ioctl(s.vcpu->fd, VGEN_GET_SREGS, &iosregs);
+	EXPECT_EQ(0, memcmp(&regs, &ioregs, sizeof(regs)));
+	EXPECT_EQ(0, memcmp(&sregs, &iosregs, sizeof(sregs)));
+	vgen_inspect_regs_free(r);
+
+	/* No such VP. */
+	EXPECT_EQ(-ENOENT, vgen_inspect_get_vp_regs(ins, id, 1, &r));
+	vm_destroy(s.vm);
+	vgen_inspect_close(ins);
+}
+
+/*
+ * A VP halted with TPR 15 and a vector sent to it: reported halted, the
+ * vector in the IRR summary (not taken), nothing in service; its
+ * register snapshot is made without waking it for good.
+ */
+TEST_F_TIMEOUT(nl, vp_halted_pending_irq, 300)
+{
+	struct runner s = { .guest = guest_nl_halt_masked,
+			    .apic_enable = true };
+	uint8_t irr[VGEN_GENL_VECTOR_BITMAP], isr[VGEN_GENL_VECTOR_BITMAP];
+	struct timespec ms = { 0, 1000000 };
+	struct vgen_msi msi = { .address = 0xfee00000, .data = NL_VECTOR };
+	struct vgen_lapic_state lapic;
+	struct vgen_inspect_regs *r;
+	struct vgen_inspect_vp *vp;
+	struct vgen_inspect *ins;
+	struct vgen_regs regs;
+	pthread_t t;
+	uint32_t id;
+
+	REQUIRE_VGEN();
+	ins = inspect_open();
+	runner_start(&s, &t);
+	id = find_partition(ins, getpid(), 1);
+	wait_state(ins, id, VGEN_VP_STATE_HALTED);
+
+	vp = get_vp(ins, id, 0);
+	EXPECT_EQ(VGEN_ACTIVITY_HALTED, vattr(vp, VGEN_A_VP_ACTIVITY));
+	EXPECT_EQ(s.tid, vattr(vp, VGEN_A_VP_RUN_TID));
+	EXPECT_EQ(VGEN_EXIT_HLT, vattr(vp, VGEN_A_VP_LAST_HALT));
+	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_HALTS));
+	EXPECT_EQ(0xf0, vattr(vp, VGEN_A_VP_TPR));
+	EXPECT_EQ(0xf0, vattr(vp, VGEN_A_VP_PPR));
+	ASSERT_EQ(0, vgen_inspect_vp_vectors(vp, irr, isr));
+	EXPECT_EQ(0, vec_count(irr));
+	EXPECT_EQ(0, vec_count(isr));
+	vgen_inspect_vp_free(vp);
+
+	/* Accepted by the APIC, masked by TPR: pending, VP still halted. */
+	EXPECT_EQ(1, vgen_ioctl(s.vm->fd, VGEN_SIGNAL_MSI, &msi));
+	for (;;) {
+		vp = get_vp(ins, id, 0);
+		ASSERT_EQ(0, vgen_inspect_vp_vectors(vp, irr, isr));
+		if (vec_set(irr, NL_VECTOR))
+			break;
+		vgen_inspect_vp_free(vp);
+		nanosleep(&ms, NULL);
+	}
+	EXPECT_EQ(1, vec_count(irr));
+	EXPECT_EQ(0, vec_count(isr));
+	EXPECT_EQ(VGEN_VP_STATE_HALTED, vattr(vp, VGEN_A_VP_STATE));
+	vgen_inspect_vp_free(vp);
+
+	/* A snapshot of the halted VP: after the HLT, the vector pending. */
+	r = get_regs(ins, id, 0);
+	ASSERT_EQ(0, vgen_inspect_regs_get(r, &regs, NULL));
+	EXPECT_EQ((uint64_t)(uintptr_t)nl_after_hlt, regs.rip);
+	EXPECT_EQ(VGEN_ACTIVITY_HALTED, rattr(r, VGEN_A_VP_ACTIVITY));
+	ASSERT_EQ(0, vgen_inspect_regs_lapic(r, &lapic));
+	EXPECT_EQ(0xf0, lapic_reg(&lapic, 0x80));
+	EXPECT_EQ(1U << (NL_VECTOR % 32),
+		  lapic_reg(&lapic, 0x200 + NL_VECTOR / 32 * 0x10));
+	vgen_inspect_regs_free(r);
+	/* It went back to sleep: still halted, no new HLT. */
+	vp = get_vp(ins, id, 0);
+	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_HALTS));
+	ASSERT_EQ(0, vgen_inspect_vp_vectors(vp, irr, isr));
+	EXPECT_TRUE(vec_set(irr, NL_VECTOR));
+	vgen_inspect_vp_free(vp);
+	wait_state(ins, id, VGEN_VP_STATE_HALTED);
+
+	ASSERT_EQ(0, vgen_partition_request_yield(s.vm->part, 0));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, s.ret);
+	EXPECT_EQ(VGEN_EXIT_YIELD, s.vcpu->run->exit_reason);
+	vp = get_vp(ins, id, 0);
+	EXPECT_EQ(VGEN_VP_STATE_STOPPED, vattr(vp, VGEN_A_VP_STATE));
+	EXPECT_EQ(VGEN_ACTIVITY_HALTED, vattr(vp, VGEN_A_VP_ACTIVITY));
+	EXPECT_EQ(0, vattr(vp, VGEN_A_VP_RUN_TID));
+	vgen_inspect_vp_free(vp);
+	vm_destroy(s.vm);
+	vgen_inspect_close(ins);
+}
+
+static void route_set(int pfd, uint32_t irq, uint64_t address, uint32_t data)
+{
+	struct vgen_irq_route rt = {
+		.irq = irq,
+		.flags = VGEN_IRQ_ROUTE_MSI,
+		.address = address,
+		.data = data,
+	};
+
+	vgen_ioctl(pfd, VGEN_SET_IRQ_ROUTE, &rt);
+}
+
+static long irq_assert(int pfd, uint32_t irq)
+{
+	struct vgen_irq a = { .irq = irq };
+
+	return vgen_ioctl(pfd, VGEN_ASSERT_IRQ, &a);
+}
+
+/* The routes the test set, with the counts of its asserts. */
+TEST_F_TIMEOUT(nl, irq_routes, 300)
+{
+	struct vgen_inspect_irq_route rt[VGEN_IOAPIC_PINS];
+	struct vgen_inspect *ins;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	size_t n, i;
+	uint32_t id;
+	int k;
+
+	REQUIRE_VGEN();
+	ins = inspect_open();
+	vm = vm_create_with_vcpu(guest_nl_spin, &vcpu);
+	lapic_sw_enable(vcpu);
+	id = find_partition(ins, getpid(), 1);
+
+	ASSERT_EQ(0, vgen_inspect_get_irq_routes(ins, id, rt, &n));
+	ASSERT_EQ(VGEN_IOAPIC_PINS, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i, rt[i].irq);
+		EXPECT_EQ(0, rt[i].flags);
+		EXPECT_EQ(0, rt[i].delivered + rt[i].dropped);
+	}
+
+	route_set(vm->fd, 3, 0xfee00000, 0x45);
+	route_set(vm->fd, 5, 0xfee00000, 0x8046);	/* level */
+	for (k = 0; k < 5; k++)
+		EXPECT_EQ(1, irq_assert(vm->fd, 3));
+	for (k = 0; k < 2; k++)
+		EXPECT_EQ(0, irq_assert(vm->fd, 9));	/* unrouted */
+
+	ASSERT_EQ(0, vgen_inspect_get_irq_routes(ins, id, rt, &n));
+	ASSERT_EQ(VGEN_IOAPIC_PINS, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i, rt[i].irq);
+		switch (i) {
+		case 3:
+			EXPECT_EQ(VGEN_IRQ_ROUTE_MSI, rt[i].flags);
+			EXPECT_EQ(0xfee00000, rt[i].address);
+			EXPECT_EQ(0x45, rt[i].data);
+			EXPECT_EQ(5, rt[i].delivered);
+			EXPECT_EQ(0, rt[i].dropped);
+			break;
+		case 5:
+			EXPECT_EQ(VGEN_IRQ_ROUTE_MSI, rt[i].flags);
+			EXPECT_EQ(0xfee00000, rt[i].address);
+			EXPECT_EQ(0x8046, rt[i].data);
+			EXPECT_EQ(0, rt[i].delivered + rt[i].dropped);
+			break;
+		case 9:
+			EXPECT_EQ(0, rt[i].flags);
+			EXPECT_EQ(0, rt[i].delivered);
+			EXPECT_EQ(2, rt[i].dropped);
+			break;
+		default:
+			EXPECT_EQ(0, rt[i].flags);
+			EXPECT_EQ(0, rt[i].address);
+			EXPECT_EQ(0, rt[i].delivered + rt[i].dropped);
+			break;
+		}
+	}
+	vm_destroy(vm);
+
+	/* No in-kernel APIC: no lines. */
+	vm = vm_create_with_vcpu_flags(guest_nl_spin, &vcpu,
+				       VGEN_PROTO_USER_MODE_APIC);
+	id = find_partition(ins, getpid(), 1);
+	ASSERT_EQ(0, vgen_inspect_get_irq_routes(ins, id, rt, &n));
+	EXPECT_EQ(0, n);
+	vm_destroy(vm);
+	EXPECT_EQ(-ENOENT, vgen_inspect_get_irq_routes(ins, 4000000000U, rt,
+						       &n));
 	vgen_inspect_close(ins);
 }
 
@@ -1296,6 +1749,10 @@ TEST_F_TIMEOUT(nl, vgenctl, 300)
 	EXPECT_TRUE(strstr(out, want) != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "\"vp_count\": 7,") != NULL) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "\"index\": 3,") != NULL) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "\"irq_routes\": [") != NULL)
+		TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "\"activity\": \"") != NULL)
+		TH_LOG("%s", out);
 
 	snprintf(cmd, sizeof(cmd), "%s show 2>&1", tool);
 	ASSERT_EQ(0, run_cmd(cmd, out, sizeof(out))) TH_LOG("%s", out);
@@ -1305,9 +1762,17 @@ TEST_F_TIMEOUT(nl, vgenctl, 300)
 	EXPECT_TRUE(strstr(out, "  vp 3: apic id 3, stopped") != NULL)
 		TH_LOG("%s", out);
 
+
 	snprintf(cmd, sizeof(cmd), "%s show %u 3 2>&1", tool, id);
 	ASSERT_EQ(0, run_cmd(cmd, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "vp 3:") != NULL) TH_LOG("%s", out);
+	/* One VP: with its registers (power-on: RIP 0xfff0). */
+	EXPECT_TRUE(strstr(out, "    rip 000000000000fff0") != NULL)
+		TH_LOG("%s", out);
+	snprintf(cmd, sizeof(cmd), "%s show --json %u 3 2>&1", tool, id);
+	ASSERT_EQ(0, run_cmd(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, "\"regs\": {\"rip\": 65520,") != NULL)
+		TH_LOG("%s", out);
 
 	/* Clear errors. */
 	snprintf(cmd, sizeof(cmd), "%s show 4000000000 2>&1", tool);

@@ -13,4 +13,11 @@ void guest_nl_outs(void);
 void guest_nl_spin(void);
 void guest_nl_triple_fault(void);
 
+#define NL_LOOP_RBX	0x1122334455667788ULL	/* RBX of guest_nl_loop */
+#define NL_VECTOR	0x40	/* the masked vector of guest_nl_halt_masked */
+
+void guest_nl_loop(void);
+void guest_nl_halt_masked(void);
+extern char nl_loop_start[], nl_loop_end[], nl_after_hlt[];
+
 #endif

@@ -30,3 +30,34 @@ void guest_nl_triple_fault(void)
 	for (;;)
 		;
 }
+
+/* Spins with known registers: RBX = NL_LOOP_RBX, RAX counts up. */
+void guest_nl_loop(void)
+{
+	__asm__ volatile("movabs %0, %%rbx\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 ".globl nl_loop_start\n"
+			 "nl_loop_start:\n\t"
+			 "inc %%rax\n\t"
+			 "jmp nl_loop_start\n\t"
+			 ".globl nl_loop_end\n"
+			 "nl_loop_end:\n\t"
+			 : : "i"(NL_LOOP_RBX) : "rax", "rbx", "memory");
+}
+
+/*
+ * TPR 15 (every vector masked), interrupts enabled, HLT: an interrupt
+ * sent to this VP stays pending in IRR and the VP stays halted.
+ */
+void guest_nl_halt_masked(void)
+{
+	__asm__ volatile("mov $15, %%eax\n\t"
+			 "mov %%rax, %%cr8\n\t"
+			 "sti\n\t"
+			 "hlt\n\t"
+			 ".globl nl_after_hlt\n"
+			 "nl_after_hlt:\n\t"
+			 : : : "rax", "memory");
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}

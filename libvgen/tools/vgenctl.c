@@ -160,27 +160,147 @@ static void format_size(uint64_t size, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- show */
 
+static const char *activity_name(uint64_t a)
+{
+	switch (a) {
+	case VGEN_ACTIVITY_RUNNING:	return "running";
+	case VGEN_ACTIVITY_HALTED:	return "halted";
+	case VGEN_ACTIVITY_WAIT_SIPI:	return "waiting-for-sipi";
+	default:			return "unknown";
+	}
+}
+
+/* The vectors set in a VGEN_GENL_VECTOR_BITMAP, as a list. */
+static void print_vectors(const uint8_t *map)
+{
+	bool any = false;
+	unsigned int v;
+
+	for (v = 0; v < 256; v++) {
+		if (!(map[v / 8] & (1U << (v % 8))))
+			continue;
+		printf(json ? "%s%u" : "%s0x%02x", any ? (json ? ", " : " ") :
+		       "", v);
+		any = true;
+	}
+	if (!any && !json)
+		printf("none");
+}
+
+/* What print_vp() needs besides the VP. */
+struct vp_print {
+	bool first;
+	struct vgen_inspect *ins;	/* non-NULL: add a register snapshot */
+	uint32_t partition_id;
+};
+
+static const char *const gpr_names[16] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+/* A register snapshot of the VP (vgenctl show PARTITION VP). */
+static void print_regs(struct vp_print *pr, uint32_t index)
+{
+	struct vgen_inspect_regs *r;
+	struct vgen_lapic_state lapic;
+	struct vgen_sregs sregs;
+	struct vgen_regs regs;
+	uint32_t tpr;
+	int i, ret;
+
+	ret = vgen_inspect_get_vp_regs(pr->ins, pr->partition_id, index, &r);
+	if (ret) {
+		if (json)
+			printf(", \"regs\": null");
+		else
+			printf("    registers: not available (%s)\n",
+			       strerror(-ret));
+		return;
+	}
+	vgen_inspect_regs_get(r, &regs, &sregs);
+	if (json) {
+		printf(",\n\t\t \"regs\": {\"rip\": %" PRIu64
+		       ", \"rflags\": %" PRIu64, (uint64_t)regs.rip,
+		       (uint64_t)regs.rflags);
+		for (i = 0; i < 16; i++)
+			printf(", \"%s\": %" PRIu64, gpr_names[i],
+			       (uint64_t)regs.gpr[i]);
+		printf(", \"cr0\": %" PRIu64 ", \"cr3\": %" PRIu64
+		       ", \"cr4\": %" PRIu64 ", \"efer\": %" PRIu64
+		       ", \"cs\": %u", (uint64_t)sregs.cr0,
+		       (uint64_t)sregs.cr3, (uint64_t)sregs.cr4,
+		       (uint64_t)sregs.efer, sregs.cs.selector);
+		if (!vgen_inspect_regs_lapic(r, &lapic)) {
+			memcpy(&tpr, &lapic.regs[0x80], sizeof(tpr));
+			printf(", \"apic_base\": %" PRIu64 ", \"apic_tpr\": %u",
+			       (uint64_t)lapic.apic_base, tpr);
+		}
+		printf("}");
+	} else {
+		printf("    rip %016" PRIx64 "  rflags %016" PRIx64 "\n",
+		       (uint64_t)regs.rip, (uint64_t)regs.rflags);
+		for (i = 0; i < 16; i++)
+			printf("%s%-3s %016" PRIx64 "%s", i % 4 ? "  " : "    ",
+			       gpr_names[i], (uint64_t)regs.gpr[i],
+			       i % 4 == 3 ? "\n" : "");
+		printf("    cr0 %" PRIx64 ", cr3 %" PRIx64 ", cr4 %" PRIx64
+		       ", efer %" PRIx64 ", cs %04x\n", (uint64_t)sregs.cr0,
+		       (uint64_t)sregs.cr3, (uint64_t)sregs.cr4,
+		       (uint64_t)sregs.efer, sregs.cs.selector);
+		if (!vgen_inspect_regs_lapic(r, &lapic)) {
+			memcpy(&tpr, &lapic.regs[0x80], sizeof(tpr));
+			printf("    apic base %" PRIx64 ", tpr 0x%x\n",
+			       (uint64_t)lapic.apic_base, tpr);
+		}
+	}
+	vgen_inspect_regs_free(r);
+}
+
 static int print_vp(const struct vgen_inspect_vp *vp, void *arg)
 {
-	bool *first = arg;
+	uint8_t irr[VGEN_GENL_VECTOR_BITMAP], isr[VGEN_GENL_VECTOR_BITMAP];
+	struct vp_print *pr = arg;
+	bool vectors = !vgen_inspect_vp_vectors(vp, irr, isr);
 	uint64_t n;
 	uint32_t r;
 	bool any = false;
 
 	if (json) {
 		printf("%s\n\t\t{\"index\": %" PRIu64 ", \"apic_id\": %" PRIu64
-		       ", \"state\": \"%s\", \"runs\": %" PRIu64
+		       ", \"state\": \"%s\", \"activity\": \"%s\""
+		       ", \"runs\": %" PRIu64
 		       ", \"insns_retired\": %" PRIu64 ", \"run_ns\": %" PRIu64
-		       ", \"last_exit\": \"%s\", \"host_tid\": %" PRIu64
-		       ", \"exits\": {",
-		       *first ? "" : ",", vattr(vp, VGEN_A_VP_INDEX),
+		       ", \"guest_ns\": %" PRIu64 ", \"kernel_ns\": %" PRIu64
+		       ", \"user_ns\": %" PRIu64
+		       ", \"last_exit\": \"%s\", \"last_halt\": \"%s\""
+		       ", \"halts\": %" PRIu64 ", \"host_tid\": %" PRIu64
+		       ", \"run_tid\": %" PRIu64,
+		       pr->first ? "" : ",", vattr(vp, VGEN_A_VP_INDEX),
 		       vattr(vp, VGEN_A_VP_APIC_ID),
 		       vp_state_name(vattr(vp, VGEN_A_VP_STATE)),
+		       activity_name(vattr(vp, VGEN_A_VP_ACTIVITY)),
 		       vattr(vp, VGEN_A_VP_RUNS),
 		       vattr(vp, VGEN_A_VP_INSNS_RETIRED),
 		       vattr(vp, VGEN_A_VP_RUN_NS),
+		       vattr(vp, VGEN_A_VP_GUEST_NS),
+		       vattr(vp, VGEN_A_VP_KERNEL_NS),
+		       vattr(vp, VGEN_A_VP_USER_NS),
 		       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)),
-		       vattr(vp, VGEN_A_VP_HOST_TID));
+		       exit_name(vattr(vp, VGEN_A_VP_LAST_HALT)),
+		       vattr(vp, VGEN_A_VP_HALTS),
+		       vattr(vp, VGEN_A_VP_HOST_TID),
+		       vattr(vp, VGEN_A_VP_RUN_TID));
+		if (vectors) {
+			printf(", \"tpr\": %" PRIu64 ", \"ppr\": %" PRIu64
+			       ", \"irr\": [", vattr(vp, VGEN_A_VP_TPR),
+			       vattr(vp, VGEN_A_VP_PPR));
+			print_vectors(irr);
+			printf("], \"isr\": [");
+			print_vectors(isr);
+			printf("]");
+		}
+		printf(", \"exits\": {");
 		for (r = 0; r < 64; r++) {
 			if (vgen_inspect_vp_exits(vp, r, &n) || !n)
 				continue;
@@ -188,19 +308,40 @@ static int print_vp(const struct vgen_inspect_vp *vp, void *arg)
 			       exit_name(r), n);
 			any = true;
 		}
-		printf("}}");
-		*first = false;
+		printf("}");
+		if (pr->ins)
+			print_regs(pr, vattr(vp, VGEN_A_VP_INDEX));
+		printf("}");
+		pr->first = false;
 		return 0;
 	}
-	printf("  vp %" PRIu64 ": apic id %" PRIu64 ", %s, last exit %s\n",
+	printf("  vp %" PRIu64 ": apic id %" PRIu64 ", %s (%s), last exit %s"
+	       ", last halt %s\n",
 	       vattr(vp, VGEN_A_VP_INDEX), vattr(vp, VGEN_A_VP_APIC_ID),
 	       vp_state_name(vattr(vp, VGEN_A_VP_STATE)),
-	       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)));
-	printf("    runs %" PRIu64 ", instructions %" PRIu64
-	       ", time in VGEN_RUN %.3f ms, thread %" PRIu64 "\n",
+	       activity_name(vattr(vp, VGEN_A_VP_ACTIVITY)),
+	       exit_name(vattr(vp, VGEN_A_VP_LAST_EXIT)),
+	       exit_name(vattr(vp, VGEN_A_VP_LAST_HALT)));
+	printf("    runs %" PRIu64 ", instructions %" PRIu64 ", halts %" PRIu64
+	       ", thread %" PRIu64 "%s\n",
 	       vattr(vp, VGEN_A_VP_RUNS), vattr(vp, VGEN_A_VP_INSNS_RETIRED),
+	       vattr(vp, VGEN_A_VP_HALTS), vattr(vp, VGEN_A_VP_HOST_TID),
+	       vattr(vp, VGEN_A_VP_RUN_TID) ? " (in VGEN_RUN)" : "");
+	printf("    time: in VGEN_RUN %.3f ms (guest %.3f ms, kernel %.3f ms)"
+	       ", userspace between runs %.3f ms\n",
 	       vattr(vp, VGEN_A_VP_RUN_NS) / 1e6,
-	       vattr(vp, VGEN_A_VP_HOST_TID));
+	       vattr(vp, VGEN_A_VP_GUEST_NS) / 1e6,
+	       vattr(vp, VGEN_A_VP_KERNEL_NS) / 1e6,
+	       vattr(vp, VGEN_A_VP_USER_NS) / 1e6);
+	if (vectors) {
+		printf("    apic: tpr 0x%02" PRIx64 ", ppr 0x%02" PRIx64
+		       ", irr ", vattr(vp, VGEN_A_VP_TPR),
+		       vattr(vp, VGEN_A_VP_PPR));
+		print_vectors(irr);
+		printf(", isr ");
+		print_vectors(isr);
+		printf("\n");
+	}
 	for (r = 0; r < 64; r++) {
 		if (vgen_inspect_vp_exits(vp, r, &n) || !n)
 			continue;
@@ -210,6 +351,52 @@ static int print_vp(const struct vgen_inspect_vp *vp, void *arg)
 	}
 	if (any)
 		printf("\n");
+	if (pr->ins)
+		print_regs(pr, vattr(vp, VGEN_A_VP_INDEX));
+	return 0;
+}
+
+/* The IOAPIC lines that are routed or were asserted. */
+static int print_routes(struct vgen_inspect *ins, uint32_t id)
+{
+	struct vgen_inspect_irq_route rt[VGEN_IOAPIC_PINS];
+	bool any = false;
+	size_t n, i;
+	int ret;
+
+	ret = vgen_inspect_get_irq_routes(ins, id, rt, &n);
+	if (ret == -ENOENT)
+		n = 0;
+	else if (ret)
+		return ret;
+	if (json)
+		printf(",\n\t \"irq_routes\": [");
+	for (i = 0; i < n; i++) {
+		if (!(rt[i].flags & VGEN_IRQ_ROUTE_MSI) && !rt[i].delivered &&
+		    !rt[i].dropped)
+			continue;
+		if (json)
+			printf("%s{\"irq\": %u, \"routed\": %s, \"address\": %"
+			       PRIu64 ", \"data\": %u, \"delivered\": %" PRIu64
+			       ", \"dropped\": %" PRIu64 "}", any ? ", " : "",
+			       rt[i].irq,
+			       rt[i].flags & VGEN_IRQ_ROUTE_MSI ? "true" :
+								  "false",
+			       rt[i].address, rt[i].data, rt[i].delivered,
+			       rt[i].dropped);
+		else if (rt[i].flags & VGEN_IRQ_ROUTE_MSI)
+			printf("  irq %u: msi address 0x%" PRIx64 " data 0x%x"
+			       ", delivered %" PRIu64 ", dropped %" PRIu64 "\n",
+			       rt[i].irq, rt[i].address, rt[i].data,
+			       rt[i].delivered, rt[i].dropped);
+		else
+			printf("  irq %u: not routed, delivered %" PRIu64
+			       ", dropped %" PRIu64 "\n", rt[i].irq,
+			       rt[i].delivered, rt[i].dropped);
+		any = true;
+	}
+	if (json)
+		printf("]");
 	return 0;
 }
 
@@ -227,7 +414,7 @@ static int print_partition(struct vgen_inspect *ins,
 	uint64_t flags = pattr(p, VGEN_A_PARTITION_FLAGS);
 	struct vgen_inspect_vp *vp;
 	char when[64], size[32];
-	bool vfirst = true;
+	struct vp_print pr = { .first = true };
 	size_t n, i;
 	int ret;
 
@@ -259,7 +446,11 @@ static int print_partition(struct vgen_inspect *ins,
 			       rg[i].size,
 			       rg[i].flags & VGEN_MEM_READONLY ? "true" :
 								 "false");
-		printf("],\n\t \"vps\": [");
+		printf("]");
+		ret = print_routes(ins, id);
+		if (ret)
+			return ret;
+		printf(",\n\t \"vps\": [");
 	} else {
 		printf("partition %" PRIu64 ": owner pid %" PRIu64
 		       " (uid %" PRIu64 "), created %s\n", id,
@@ -283,16 +474,21 @@ static int print_partition(struct vgen_inspect *ins,
 			       rg[i].gpa + rg[i].size - 1, size,
 			       rg[i].flags & VGEN_MEM_READONLY ? "ro" : "rw");
 		}
+		ret = print_routes(ins, id);
+		if (ret)
+			return ret;
 	}
 
 	if (one_vp) {
 		ret = vgen_inspect_get_vp(ins, id, vp_index, &vp);
 		if (ret)
 			return ret;
-		print_vp(vp, &vfirst);
+		pr.ins = ins;
+		pr.partition_id = id;
+		print_vp(vp, &pr);
 		vgen_inspect_vp_free(vp);
 	} else {
-		ret = vgen_inspect_dump_vps(ins, id, print_vp, &vfirst);
+		ret = vgen_inspect_dump_vps(ins, id, print_vp, &pr);
 		/* Destroyed since the partition was read: no VPs. */
 		if (ret == -ENOENT)
 			ret = 0;
@@ -300,7 +496,7 @@ static int print_partition(struct vgen_inspect *ins,
 			return ret;
 	}
 	if (json)
-		printf("%s]}", vfirst ? "" : "\n\t ");
+		printf("%s]}", pr.first ? "" : "\n\t ");
 	return 0;
 }
 

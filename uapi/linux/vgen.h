@@ -168,11 +168,15 @@
  *      VGEN_A_PARTITION_ID          u32
  *      VGEN_A_VP_INDEX              u32
  *      VGEN_A_VP_APIC_ID            u32
- *      VGEN_A_VP_STATE              u32  VGEN_VP_STATE_*
+ *      VGEN_A_VP_STATE              u32  VGEN_VP_STATE_*: STOPPED
+ *                                        outside VGEN_RUN; inside it
+ *                                        RUNNING, HALTED (HLT, waiting
+ *                                        in the kernel for an interrupt)
+ *                                        or WAIT_FOR_SIPI
  *      VGEN_A_VP_RUNS               u64  VGEN_RUN calls that got the VP
  *                                        (every call but -EBUSY ones)
  *      VGEN_A_VP_INSNS_RETIRED      u64  guest instructions retired, as
- *                                        of the end of the last VGEN_RUN
+ *                                        of the last chunk boundary
  *      VGEN_A_VP_RUN_NS             u64  total time inside VGEN_RUN
  *      VGEN_A_VP_LAST_EXIT          u32  VGEN_EXIT_* of the last exit
  *                                        (VGEN_EXIT_UNKNOWN before one)
@@ -180,13 +184,97 @@
  *                                        VGEN_RUN, in the reader's PID
  *                                        namespace (0: none, not visible
  *                                        there, or gone)
+ *      VGEN_A_VP_RUN_TID            u32  the thread inside VGEN_RUN now
+ *                                        (as VGEN_A_VP_HOST_TID), 0 when
+ *                                        the VP is stopped
+ *      VGEN_A_VP_ACTIVITY           u32  VGEN_ACTIVITY_* of the VP (as in
+ *                                        struct vgen_vp_events), also
+ *                                        while stopped
+ *      VGEN_A_VP_LAST_HALT          u32  why the VP last stopped running
+ *                                        guest code: VGEN_EXIT_HLT (HLT,
+ *                                        in the kernel or as an exit),
+ *                                        VGEN_EXIT_SHUTDOWN (triple
+ *                                        fault), VGEN_EXIT_INTERNAL_ERROR
+ *                                        (emulation failure);
+ *                                        VGEN_EXIT_UNKNOWN before one
+ *      VGEN_A_VP_HALTS              u64  how many such halts
+ *      VGEN_A_VP_GUEST_NS           u64  of RUN_NS, time spent running
+ *                                        guest code (measured around
+ *                                        each chunk of at most
+ *                                        VGEN_RUN_CHECK_INTERVAL
+ *                                        instructions)
+ *      VGEN_A_VP_KERNEL_NS          u64  of RUN_NS, the rest: the module
+ *                                        outside guest code, including
+ *                                        waiting in HLT
+ *      VGEN_A_VP_USER_NS            u64  time between the end of one
+ *                                        VGEN_RUN and the start of the
+ *                                        next (the VMM handling exits;
+ *                                        the current gap not included)
+ *      in-kernel APIC only:
+ *      VGEN_A_VP_IRR                bin  VGEN_GENL_VECTOR_BITMAP bytes,
+ *                                        vector v is bit v % 8 of byte
+ *                                        v / 8: requested interrupts
+ *                                        (IRR plus vectors sent to the
+ *                                        VP and not yet taken in)
+ *      VGEN_A_VP_ISR                bin  likewise, in service (ISR)
+ *      VGEN_A_VP_TPR                u32  task priority register
+ *      VGEN_A_VP_PPR                u32  processor priority register
  *      VGEN_A_VP_EXIT               nest, once per exit reason with a
  *                                        non-zero count (multi-attribute):
  *        VGEN_A_EXIT_REASON         u32  VGEN_EXIT_*
  *        VGEN_A_EXIT_COUNT          u64  exits with that reason
- *    The counters are updated by the VP's own thread at the end of every
- *    VGEN_RUN and read without stopping it: each value is exact as of
- *    some VGEN_RUN boundary, different values may be from different ones.
+ *    The counters are updated by the VP's own thread at the start and
+ *    end of every VGEN_RUN and read without stopping it: each value is
+ *    exact as of some VGEN_RUN boundary, different values may be from
+ *    different ones. RUN_NS = GUEST_NS + KERNEL_NS at every VGEN_RUN
+ *    boundary (GUEST_NS also grows during a VGEN_RUN). The activity,
+ *    instructions retired and APIC registers are published by the VP's
+ *    thread at every chunk boundary and whenever a halted VP checks
+ *    whether to wake up (the APIC registers under a sequence count, so
+ *    IRR, ISR, TPR and PPR are from one instant); vectors sent to the
+ *    VP since are added to IRR from the APIC's posted-interrupt bits.
+ *    Nothing waits for the VP.
+ *
+ *  VGEN_CMD_GET_VP_REGS (do only)
+ *    request: VGEN_A_PARTITION_ID and VGEN_A_VP_INDEX (both required).
+ *    reply: one consistent snapshot of the VP:
+ *      VGEN_A_PARTITION_ID          u32
+ *      VGEN_A_VP_INDEX              u32
+ *      VGEN_A_VP_ACTIVITY           u32  VGEN_ACTIVITY_*
+ *      VGEN_A_VP_INSNS_RETIRED      u64  at the time of the snapshot
+ *      VGEN_A_VP_REGS               bin  struct vgen_regs (as
+ *                                        VGEN_GET_REGS returns it)
+ *      VGEN_A_VP_SREGS              bin  struct vgen_sregs (as
+ *                                        VGEN_GET_SREGS returns it)
+ *      VGEN_A_VP_LAPIC              bin  struct vgen_lapic_state (as
+ *                                        VGEN_GET_LAPIC returns it; only
+ *                                        with an in-kernel APIC)
+ *    A VP outside VGEN_RUN is copied directly. A VP inside VGEN_RUN
+ *    copies its own state when asked, at its next chunk boundary (at
+ *    most VGEN_RUN_CHECK_INTERVAL instructions), at once when halted
+ *    (it goes back to sleep afterwards), or when VGEN_RUN ends; it is
+ *    never stopped longer than a yield would stop it. The request waits
+ *    at most about a second: -EAGAIN if the VP did not answer (try
+ *    again), -EINTR on a signal.
+ *
+ *  VGEN_CMD_GET_IRQ_ROUTES (do only)
+ *    request: VGEN_A_PARTITION_ID (required).
+ *    reply: VGEN_A_PARTITION_ID and, with an in-kernel APIC, one
+ *    VGEN_A_IRQ_ROUTE nest per IOAPIC line in line order
+ *    (VGEN_IOAPIC_PINS of them; none without an in-kernel APIC):
+ *        VGEN_A_ROUTE_IRQ           u32  the line
+ *        VGEN_A_ROUTE_FLAGS         u32  VGEN_IRQ_ROUTE_MSI if routed
+ *        VGEN_A_ROUTE_ADDRESS       u64  MSI address (0: not routed)
+ *        VGEN_A_ROUTE_DATA          u32  MSI data (0: not routed)
+ *        VGEN_A_ROUTE_DELIVERED     u64  VGEN_ASSERT_IRQ calls that
+ *                                        reached at least one APIC
+ *        VGEN_A_ROUTE_DROPPED       u64  VGEN_ASSERT_IRQ calls of the
+ *                                        line while unrouted, or that
+ *                                        no APIC accepted
+ *    The table is one version (VGEN_SET_IRQ_ROUTE replaces it as a
+ *    whole); the counters count since the partition was created (a
+ *    partition reset unroutes every line and keeps them). Doorbell and
+ *    irqfd registrations are not reported yet.
  *
  *  VGEN_CMD_EVENT (multicast on "events" only, never a request)
  *      VGEN_A_EVENT                 u32  VGEN_EVENT_*
@@ -199,6 +287,10 @@
  *    PARTITION_CREATED is sent before VGEN_CREATE_PARTITION returns the
  *    fd, PARTITION_DESTROYED when the last reference is gone; every
  *    created event is followed by exactly one destroyed event.
+ *    VP_HALTED announces only halts the module itself sees: a triple
+ *    fault and an emulation failure. Powering off or resetting a VP are
+ *    decisions of the VMM (e.g. after an I/O exit), invisible to the
+ *    module, and not announced.
  *
  * Dumps: replies are split over as many messages (and recvmsg() calls)
  * as needed, ending with NLMSG_DONE. A dump resumes by id (partitions) or
@@ -215,8 +307,9 @@
  * truncated data, a missing required attribute, non-zero reserved
  * genetlink header fields; -ERANGE VGEN_A_PARTITION_ID 0 or
  * VGEN_A_VP_INDEX >= VGEN_MAX_VPS; -ENOENT no such (visible) partition,
- * or the VP does not exist (yet); -EOPNOTSUPP unknown command or
- * VGEN_CMD_EVENT as a request. Userspace must ignore attributes it does
+ * or the VP does not exist (yet); -EOPNOTSUPP unknown command,
+ * VGEN_CMD_EVENT as a request, or a dump of a do-only command; -EAGAIN
+ * and -EINTR see VGEN_CMD_GET_VP_REGS. Userspace must ignore attributes it does
  * not know: later versions add attributes, never change the meaning of
  * one.
  */
@@ -1124,6 +1217,8 @@ enum vgen_genl_cmd {
 	VGEN_CMD_GET_PARTITION,
 	VGEN_CMD_GET_VP,
 	VGEN_CMD_EVENT,
+	VGEN_CMD_GET_VP_REGS,
+	VGEN_CMD_GET_IRQ_ROUTES,
 
 	__VGEN_CMD_MAX,
 };
@@ -1155,6 +1250,21 @@ enum vgen_genl_attr {
 	VGEN_A_EVENT,			/* u32 VGEN_EVENT_* */
 	VGEN_A_EVENT_REASON,		/* u32 */
 	VGEN_A_VP_HOST_TID,		/* u32 */
+	VGEN_A_VP_RUN_TID,		/* u32 */
+	VGEN_A_VP_ACTIVITY,		/* u32 VGEN_ACTIVITY_* */
+	VGEN_A_VP_LAST_HALT,		/* u32 VGEN_EXIT_* */
+	VGEN_A_VP_HALTS,		/* u64 */
+	VGEN_A_VP_GUEST_NS,		/* u64 */
+	VGEN_A_VP_KERNEL_NS,		/* u64 */
+	VGEN_A_VP_USER_NS,		/* u64 */
+	VGEN_A_VP_IRR,			/* binary, VGEN_GENL_VECTOR_BITMAP */
+	VGEN_A_VP_ISR,			/* binary, VGEN_GENL_VECTOR_BITMAP */
+	VGEN_A_VP_TPR,			/* u32 */
+	VGEN_A_VP_PPR,			/* u32 */
+	VGEN_A_VP_REGS,			/* binary struct vgen_regs */
+	VGEN_A_VP_SREGS,		/* binary struct vgen_sregs */
+	VGEN_A_VP_LAPIC,		/* binary struct vgen_lapic_state */
+	VGEN_A_IRQ_ROUTE,		/* nest: enum vgen_genl_route_attr */
 
 	__VGEN_A_MAX,
 };
@@ -1184,6 +1294,24 @@ enum vgen_genl_exit_attr {
 };
 #define VGEN_A_EXIT_MAX		(__VGEN_A_EXIT_MAX - 1)
 
+/* Attributes inside VGEN_A_IRQ_ROUTE. */
+enum vgen_genl_route_attr {
+	VGEN_A_ROUTE_UNSPEC,
+	VGEN_A_ROUTE_PAD,
+	VGEN_A_ROUTE_IRQ,		/* u32 IOAPIC line */
+	VGEN_A_ROUTE_FLAGS,		/* u32 VGEN_IRQ_ROUTE_* */
+	VGEN_A_ROUTE_ADDRESS,		/* u64 MSI address */
+	VGEN_A_ROUTE_DATA,		/* u32 MSI data */
+	VGEN_A_ROUTE_DELIVERED,		/* u64 */
+	VGEN_A_ROUTE_DROPPED,		/* u64 */
+
+	__VGEN_A_ROUTE_MAX,
+};
+#define VGEN_A_ROUTE_MAX	(__VGEN_A_ROUTE_MAX - 1)
+
+/* Size of VGEN_A_VP_IRR and VGEN_A_VP_ISR: bit v % 8 of byte v / 8. */
+#define VGEN_GENL_VECTOR_BITMAP	32
+
 /* VGEN_A_PARTITION_STATUS bits. */
 #define VGEN_PARTITION_STATUS_FINALIZED	(1U << 0)  /* VGEN_FINALIZE done */
 #define VGEN_PARTITION_STATUS_DEAD	(1U << 1)  /* internal error: -EIO */
@@ -1191,8 +1319,8 @@ enum vgen_genl_exit_attr {
 /* VGEN_A_VP_STATE values. */
 #define VGEN_VP_STATE_STOPPED		0  /* not inside VGEN_RUN */
 #define VGEN_VP_STATE_RUNNING		1  /* inside VGEN_RUN */
-#define VGEN_VP_STATE_HALTED		2  /* reserved: halted in the kernel */
-#define VGEN_VP_STATE_WAIT_FOR_SIPI	3  /* reserved: waiting for a SIPI */
+#define VGEN_VP_STATE_HALTED		2  /* inside VGEN_RUN, halted (HLT) */
+#define VGEN_VP_STATE_WAIT_FOR_SIPI	3  /* inside VGEN_RUN, waiting for SIPI */
 
 /* VGEN_A_EVENT values. */
 #define VGEN_EVENT_PARTITION_CREATED	1
