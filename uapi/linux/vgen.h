@@ -729,8 +729,11 @@ struct vgen_reset {
  *	(any destination). The resamplefd of every resample irqfd on a line
  *	of L is signalled; VGEN_EXIT_EOI is not produced when L is not
  *	empty and every line of L has a resample irqfd, and is produced as
- *	before otherwise (e.g. a line without a resampler, or a
- *	level-triggered VGEN_SIGNAL_MSI, shares V).
+ *	before otherwise (L empty, or a line without a resampler shares
+ *	V). MSIs are not lines: a level-triggered MSI (VGEN_SIGNAL_MSI or
+ *	an MSI irqfd) whose vector V is also that of fully resampled lines
+ *	gets no VGEN_EXIT_EOI either, so such MSIs need vectors of their
+ *	own.
  *	VGEN_IRQFD_DEASSIGN: remove the binding of @fd (only @fd and @flags
  *	are looked at besides the reserved fields; other @flags bits are
  *	ignored); -ENOENT if there is none.
