@@ -3,7 +3,8 @@
  * irqfds (VGEN_IRQFD) and doorbells (VGEN_IOEVENTFD): an MSI irqfd
  * signalled from a host thread while the VP runs and while it is halted
  * (one interrupt per handshaked signal; signals made while the VP is
- * stopped coalesce; nothing after deassign), line irqfds through the
+ * stopped coalesce; nothing after deassign; a count pending at binding
+ * injects once), line irqfds through the
  * routing table, resample irqfds on a level line (EOI -> resamplefd, no
  * VGEN_EXIT_EOI while every line with the vector has a resampler; an
  * exit again once a line without one shares the vector or the irqfd's
@@ -253,6 +254,16 @@ TEST_F_TIMEOUT(irqfd, msi_running_and_halted, T_TIMEOUT)
 	efd_signal(a.efd);
 	EXPECT_EQ(2 * MSI_ROUNDS + 1, expect_sync2(vcpu, 5));
 	EXPECT_EQ(1, efd_take(a.efd));
+
+	/* A count pending at assignment injects once and stays. */
+	efd_signal(a.efd);
+	ASSERT_EQ(0, irqfd_msi(vm->fd, a.efd, VEC_MSI));
+	EXPECT_EQ(2 * MSI_ROUNDS + 2, expect_sync2(vcpu, 6));
+	EXPECT_EQ(1, efd_take(a.efd));
+	/* The binding works as before. */
+	efd_signal(a.efd);
+	EXPECT_EQ(0, efd_take(a.efd));
+	EXPECT_EQ(2 * MSI_ROUNDS + 3, expect_sync2(vcpu, 7));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 	close(a.efd);

@@ -47,6 +47,10 @@ void guest_msi(void)
 	GUEST_SYNC2(4, count(VEC_MSI));
 	irq_window();		/* deassigned, then signalled */
 	GUEST_SYNC2(5, count(VEC_MSI));
+	irq_window();		/* bound with a signal pending */
+	GUEST_SYNC2(6, count(VEC_MSI));
+	irq_window();		/* signalled once more */
+	GUEST_SYNC2(7, count(VEC_MSI));
 	GUEST_DONE();
 }
 
