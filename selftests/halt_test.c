@@ -8,7 +8,8 @@
  * before the VP is bound; power off and reset from callbacks (the VP runs
  * on afterwards); a callback errno as a hypervisor error and fatal_error
  * choosing the halt; triple fault; invalid VM state; emulation failure;
- * MMIO callbacks; HLT in a user-mode-APIC partition (sleep until a yield
+ * MMIO callbacks; an ExtINT vector from acknowledge_pic_interrupt; HLT in
+ * a user-mode-APIC partition (sleep until a yield
  * request); single step / hardware breakpoint only with
  * VGEN_CAP_GUEST_DEBUG; argument checks, flush_async_requests and the
  * exit counters.
@@ -41,6 +42,9 @@
  * @fatal_calls: fatal_error calls. @fatal_err: its last @err.
  * @mmio_gpa, @mmio_size, @mmio_val: the last MMIO write.
  * @mmio_read_val: what MMIO reads return.
+ * @lint_at: pulse LINT0 of VP 0 when this value is written.
+ * @lint_ret: the result of that pulse.
+ * @acks: acknowledge_pic_interrupt calls.
  */
 struct ht_io {
 	struct vgen_stop_source *stop;
@@ -54,6 +58,8 @@ struct ht_io {
 	int fatal_ret, fatal_calls, fatal_err;
 	uint64_t mmio_gpa;
 	uint32_t mmio_size, mmio_val, mmio_read_val;
+	uint32_t lint_at;
+	int lint_ret, acks;
 };
 
 static void ht_reset(struct ht_io *h, struct vgen_stop_source *stop)
@@ -64,6 +70,7 @@ static void ht_reset(struct ht_io *h, struct vgen_stop_source *stop)
 	h->outs = 0;
 	h->stop_at = HT_NEVER;
 	h->halt_at = HT_NEVER;
+	h->lint_at = HT_NEVER;
 }
 
 static int ht_write_io(void *ctx, uint32_t vp, uint16_t port,
@@ -81,6 +88,11 @@ static int ht_write_io(void *ctx, uint32_t vp, uint16_t port,
 	h->outs++;
 	if (v == h->stop_at)
 		vgen_stop_source_stop(h->stop);
+	if (v == h->lint_at) {
+		h->lint_ret = vgen_partition_pulse_lint(h->part, 0, 0, 0);
+		if (h->lint_ret)
+			return VGEN_HALT_HYPERVISOR_ERROR;
+	}
 	if (v == h->halt_at)
 		return h->halt_ret;
 	return 0;
@@ -124,6 +136,17 @@ static int ht_read_mmio(void *ctx, uint32_t vp, uint64_t gpa, void *data,
 	return 0;
 }
 
+static int ht_ack_pic(void *ctx, uint32_t vp, uint8_t *vector, int *valid)
+{
+	struct ht_io *h = ctx;
+
+	(void)vp;
+	h->acks++;
+	*vector = HT_EXTINT_VECTOR;
+	*valid = 1;
+	return 0;
+}
+
 static int ht_fatal(void *ctx, uint32_t vp, int err)
 {
 	struct ht_io *h = ctx;
@@ -142,6 +165,7 @@ static struct vgen_cpu_io ht_cpu_io(struct ht_io *h, bool fatal)
 		.write_io = ht_write_io,
 		.read_mmio = ht_read_mmio,
 		.write_mmio = ht_write_mmio,
+		.acknowledge_pic_interrupt = ht_ack_pic,
 		.fatal_error = fatal ? ht_fatal : NULL,
 	};
 
@@ -631,6 +655,38 @@ TEST_F_TIMEOUT(halt, invalid_vm_state, HT_TIMEOUT)
 		EXPECT_EQ(VGEN_INTERNAL_INVALID_STATE, halt.suberror);
 		EXPECT_EQ(-EINVAL, halt.error);
 	}
+	vm_destroy(vm);
+}
+
+/* LINT0 in ExtINT mode: the VMM's PIC vector through the callback. */
+TEST_F_TIMEOUT(halt, extint_acknowledge, HT_TIMEOUT)
+{
+	struct vgen_cpu_io io = ht_cpu_io(&self->h, false);
+	struct vgen_halt halt;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int ret;
+
+	REQUIRE_BACKEND();
+	vm = vm_create_with_vcpu(guest_ht_extint, &vcpu);
+	/* LINT0 is masked after reset: a pulse only tests for support. */
+	ret = vgen_partition_pulse_lint(vm->part, 0, 0, 0);
+	if (ret) {
+		vm_destroy(vm);
+		SKIP(return, "backend %s cannot pulse LINT0 (vgen_partition_pulse_lint: %s)",
+		     variant->name, strerror(-ret));
+	}
+	self->h.part = vm->part;
+	self->h.lint_at = 1;
+	self->h.stop_at = HT_EXTINT_VECTOR;
+	ASSERT_EQ(0, vgen_processor_run_vp(vcpu->proc, self->stop, &io, &halt));
+	EXPECT_EQ(VGEN_HALT_STOP, halt.reason) {
+		TH_LOG("halt %u error %d", halt.reason, halt.error);
+	}
+	EXPECT_EQ(0, self->h.lint_ret);
+	EXPECT_EQ(1, self->h.acks);
+	EXPECT_EQ(HT_EXTINT_VECTOR, self->h.last);
+	EXPECT_EQ(2, self->h.outs);
 	vm_destroy(vm);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Guest code of halt_test; the host side is halt_test.c. */
 #include "guest.h"
+#include "apic_guest.h"
 #include "halt_test.h"
 
 volatile uint64_t ht_counter;
@@ -57,4 +58,25 @@ void guest_ht_mmio(void)
 	*(volatile uint32_t *)HT_MMIO = 0x1234;
 	for (;;)
 		outl(HT_PORT, *(volatile uint32_t *)(HT_MMIO + 4));
+}
+
+static void ht_extint_handler(struct irq_frame *f)
+{
+	outl(HT_PORT, (uint32_t)f->vector);
+}
+
+/*
+ * LINT0 in ExtINT mode: OUT 1 (the host pulses LINT0 from that OUT's
+ * callback), then wait with STI; HLT. The VMM's PIC supplies
+ * HT_EXTINT_VECTOR; its handler OUTs the vector.
+ */
+void guest_ht_extint(void)
+{
+	irq_guest_init(0);
+	apic_enable_xapic();
+	irq_set_handler(HT_EXTINT_VECTOR, ht_extint_handler);
+	apic_write(APIC_LVT0, APIC_DM_EXTINT);
+	outl(HT_PORT, 1);
+	for (;;)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
