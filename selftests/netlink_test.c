@@ -915,6 +915,8 @@ TEST_F_TIMEOUT(nl, events, 300)
 {
 	struct vgen_inspect_monitor *mon;
 	struct vgen_inspect_event ev;
+	struct vgen_inspect_vp *vp;
+	struct vgen_sregs sregs;
 	struct vgen_inspect *ins;
 	struct vcpu *vcpu;
 	struct vm *vm;
@@ -954,6 +956,34 @@ TEST_F_TIMEOUT(nl, events, 300)
 	EXPECT_EQ(id, ev.partition_id);
 	EXPECT_EQ(0, ev.vp_index);
 	EXPECT_EQ(VGEN_EXIT_SHUTDOWN, ev.reason);
+	vp = get_vp(ins, id, 0);
+	EXPECT_EQ(VGEN_EXIT_SHUTDOWN, vattr(vp, VGEN_A_VP_LAST_HALT));
+	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_HALTS));
+	vgen_inspect_vp_free(vp);
+	vm_destroy(vm);
+	next_event(mon, &ev);
+	EXPECT_EQ(VGEN_EVENT_PARTITION_DESTROYED, ev.type);
+	EXPECT_EQ(id, ev.partition_id);
+
+	/* An emulation failure: page tables outside guest memory. */
+	vm = vm_create_with_vcpu(guest_nl_spin, &vcpu);
+	id = find_partition(ins, getpid(), 1);
+	next_event(mon, &ev);
+	EXPECT_EQ(VGEN_EVENT_PARTITION_CREATED, ev.type);
+	vgen_ioctl(vcpu->fd, VGEN_GET_SREGS, &sregs);
+	sregs.cr3 = 0xc0000000;
+	vgen_ioctl(vcpu->fd, VGEN_SET_SREGS, &sregs);
+	vcpu_run(vcpu);
+	ASSERT_EQ(VGEN_EXIT_INTERNAL_ERROR, vcpu->run->exit_reason);
+	next_event(mon, &ev);
+	EXPECT_EQ(VGEN_EVENT_VP_HALTED, ev.type);
+	EXPECT_EQ(id, ev.partition_id);
+	EXPECT_EQ(0, ev.vp_index);
+	EXPECT_EQ(VGEN_EXIT_INTERNAL_ERROR, ev.reason);
+	vp = get_vp(ins, id, 0);
+	EXPECT_EQ(VGEN_EXIT_INTERNAL_ERROR, vattr(vp, VGEN_A_VP_LAST_HALT));
+	EXPECT_EQ(1, vattr(vp, VGEN_A_VP_HALTS));
+	vgen_inspect_vp_free(vp);
 	vm_destroy(vm);
 	next_event(mon, &ev);
 	EXPECT_EQ(VGEN_EVENT_PARTITION_DESTROYED, ev.type);

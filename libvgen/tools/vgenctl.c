@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"\n"
 		"  show     the partitions visible to the caller (all of them\n"
 		"           with CAP_SYS_ADMIN, else only the caller's own) with\n"
-		"           their memory regions and VPs, as a tree or as JSON\n"
+		"           their memory regions, IOAPIC routes and VPs, as a\n"
+		"           tree or as JSON; one VP comes with its registers\n"
 		"  monitor  print partition and VP events as they happen (needs\n"
 		"           CAP_SYS_ADMIN); --count N: exit after N events\n");
 }
