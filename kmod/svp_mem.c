@@ -195,7 +195,11 @@ done:
 	*gpa = pa;
 	page = cpu->ops->gpa_to_hva(cpu->opaque, pa & ~0xfffULL,
 				    acc == SVP_ACC_W);
-	if (page) {
+	if (page && acc != SVP_ACC_X && unlikely(cpu->dbg.data) &&
+	    svp_dbg_page_watched(cpu, la)) {
+		/* a data breakpoint: every access takes the slow path */
+		*hva = page + (pa & 0xfff);
+	} else if (page) {
 		struct svp_tlbe *e;
 
 		if (acc == SVP_ACC_W) {
@@ -307,6 +311,8 @@ int svp_read_slow(struct svp_cpu *cpu, u64 la, int size, u64 *val,
 	r = svp_check_la(cpu, la, size);
 	if (r)
 		return r;
+	if (unlikely(cpu->dbg.data) && acc == SVP_ACC_R)
+		svp_dbg_access(cpu, la, size, false);
 	r = svp_translate(cpu, la, acc, user, &h1, &g1);
 	if (r)
 		return r;
@@ -370,6 +376,8 @@ int svp_write_slow(struct svp_cpu *cpu, u64 la, int size, u64 val,
 	r = svp_check_la(cpu, la, size);
 	if (r)
 		return r;
+	if (unlikely(cpu->dbg.data))
+		svp_dbg_access(cpu, la, size, true);
 	r = svp_translate(cpu, la, SVP_ACC_W, user, &h1, &g1);
 	if (r)
 		return r;
