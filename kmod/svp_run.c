@@ -425,15 +425,14 @@ static noinline int svp_run_dbg(struct svp_cpu *cpu, u64 budget,
 		d->hit_vmm = 0;
 		d->hit_guest = 0;
 		d->step_iter = tf || svp_vmm_step(cpu);
+		/*
+		 * svp_decode() and svp_exec() only: the inline fast paths
+		 * stay with their single caller, svp_run().
+		 */
 		in = &buf;
-		r = svp_decode_cached(cpu, &in);
-		if (unlikely(r))
-			r = svp_decode(cpu, &buf, &in);
-		if (likely(!r)) {
-			r = svp_exec_fast(cpu, in);
-			if (r < 0)
-				r = svp_exec(cpu, in);
-		}
+		r = svp_decode(cpu, &buf, &in);
+		if (!r)
+			r = svp_exec(cpu, in);
 		d->step_iter = false;
 		d->skip = false;
 		if (r == SVP_OK || r == SVP_RETRY) {

@@ -35,12 +35,16 @@ int vgen_vp_set_guest_debug(struct vgen_vp *vp, const void __user *argp)
 		return -EFAULT;
 	if (gd.pad || !vgen_zero(gd.reserved, sizeof(gd.reserved)))
 		return -EINVAL;
+	if (gd.flags & ~(VGEN_GUESTDBG_ENABLE | VGEN_GUESTDBG_SINGLESTEP |
+			 VGEN_GUESTDBG_HW_BP))
+		return -EINVAL;
 	memset(&sd, 0, sizeof(sd));
-	/* the uapi flag values are the svp ones */
-	BUILD_BUG_ON(VGEN_GUESTDBG_ENABLE != SVP_GDBG_ENABLE ||
-		     VGEN_GUESTDBG_SINGLESTEP != SVP_GDBG_SINGLESTEP ||
-		     VGEN_GUESTDBG_HW_BP != SVP_GDBG_HW_BP);
-	sd.flags = gd.flags;
+	if (gd.flags & VGEN_GUESTDBG_ENABLE)
+		sd.flags |= SVP_GDBG_ENABLE;
+	if (gd.flags & VGEN_GUESTDBG_SINGLESTEP)
+		sd.flags |= SVP_GDBG_SINGLESTEP;
+	if (gd.flags & VGEN_GUESTDBG_HW_BP)
+		sd.flags |= SVP_GDBG_HW_BP;
 	for (i = 0; i < 4; i++)
 		sd.addr[i] = gd.addr[i];
 	sd.control = gd.control;

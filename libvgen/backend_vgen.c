@@ -375,6 +375,24 @@ static int vgen_be_set_msrs(struct vgen_processor *proc,
 			    n);
 }
 
+static int vgen_be_set_guest_debug(struct vgen_processor *proc,
+				   const struct vgen_guest_debug *gd)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_GUEST_DEBUG, gd);
+}
+
+static int vgen_be_get_debugregs(struct vgen_processor *proc,
+				 struct vgen_debugregs *dr)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_GET_DEBUGREGS, dr);
+}
+
+static int vgen_be_set_debugregs(struct vgen_processor *proc,
+				 const struct vgen_debugregs *dr)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_DEBUGREGS, dr);
+}
+
 const struct vgen_backend_ops vgen_backend_vgen = {
 	.name = "vgen",
 	.open = vgen_be_open,
@@ -400,4 +418,7 @@ const struct vgen_backend_ops vgen_backend_vgen = {
 	.set_irq_route = vgen_be_set_irq_route,
 	.assert_irq = vgen_be_assert_irq,
 	.pulse_lint = vgen_be_pulse_lint,
+	.set_guest_debug = vgen_be_set_guest_debug,
+	.get_debugregs = vgen_be_get_debugregs,
+	.set_debugregs = vgen_be_set_debugregs,
 };

@@ -119,6 +119,10 @@ struct vgen_partition {
  * @get_msrs, @set_msrs: MSRs (@n already checked against the maximum).
  * @request_msi, @set_irq_route, @assert_irq, @pulse_lint: interrupts, see
  *	vgen.h (arguments checked for range already).
+ * @set_guest_debug: VMM debugging in the uapi encoding (already
+ *	validated: flags, DR7-encoded control, aligned canonical addresses).
+ * @get_debugregs, @set_debugregs: the guest's debug registers (SET:
+ *	flags, reserved fields and bits 63:32 of DR6/DR7 checked already).
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -163,6 +167,12 @@ struct vgen_backend_ops {
 	int (*assert_irq)(struct vgen_vm *vm, uint32_t irq);
 	int (*pulse_lint)(struct vgen_partition *part, uint32_t vp_index,
 			  uint32_t lint);
+	int (*set_guest_debug)(struct vgen_processor *proc,
+			       const struct vgen_guest_debug *gd);
+	int (*get_debugregs)(struct vgen_processor *proc,
+			     struct vgen_debugregs *dr);
+	int (*set_debugregs)(struct vgen_processor *proc,
+			     const struct vgen_debugregs *dr);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */

@@ -345,4 +345,184 @@ TEST(guest_owned)
 	vm_destroy(vm);
 }
 
+/* ---- the same through libvgen, on both backends ---- */
+
+FIXTURE(lib) {
+	int err;
+};
+
+FIXTURE_VARIANT(lib) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(lib, vgen) {
+	.name = "vgen",
+};
+
+FIXTURE_VARIANT_ADD(lib, kvm) {
+	.name = "kvm",
+};
+
+FIXTURE_SETUP(lib)
+{
+	self->err = vgen_test_backend_check(variant->name);
+	vgen_test_backend = variant->name;
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+}
+
+#define REQUIRE_LIB(vm)							\
+	do {								\
+		uint64_t __v = 0;					\
+									\
+		if (self->err)						\
+			SKIP(return, "backend %s not available: %s",	\
+			     variant->name, strerror(-self->err));	\
+		vm = vm_create_with_vcpu(guest_hwbp, &vcpu);		\
+		if (vgen_hypervisor_check_cap(vm->hv,			\
+					      VGEN_CAP_GUEST_DEBUG,	\
+					      &__v) || __v != 1) {	\
+			vm_destroy(vm);					\
+			SKIP(return, "VGEN_CAP_GUEST_DEBUG absent");	\
+		}							\
+	} while (0)
+
+static int lib_bp(struct vcpu *vcpu, int n, uint32_t type, uint32_t size,
+		  uint64_t addr)
+{
+	struct vgen_debug_state st;
+
+	memset(&st, 0, sizeof(st));
+	st.enabled = 1U << n;
+	st.breakpoints[n].address = addr;
+	st.breakpoints[n].type = type;
+	st.breakpoints[n].size = size;
+	return vgen_processor_set_debug_state(vcpu->proc, 0, &st);
+}
+
+TEST_F(lib, breakpoints)
+{
+	static const uint32_t sizes[4] = { 1, 2, 4, 8 };
+	struct vgen_debug_state st;
+	struct vgen_debugregs dr;
+	struct vgen_regs regs;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	int i;
+
+	REQUIRE_LIB(vm);
+	ASSERT_EQ(0, vgen_processor_get_debugregs(vcpu->proc, &dr));
+	EXPECT_EQ(DR6_FIXED, dr.dr6);
+	EXPECT_EQ(0x400, dr.dr7);
+	dr.dr6 |= 1ULL << 32;
+	EXPECT_EQ(-EINVAL, vgen_processor_set_debugregs(vcpu->proc, &dr));
+	dr.dr6 = DR6_FIXED;
+	dr.db[1] = 0x5000;
+	ASSERT_EQ(0, vgen_processor_set_debugregs(vcpu->proc, &dr));
+	ASSERT_EQ(0, vgen_processor_get_debugregs(vcpu->proc, &dr));
+	EXPECT_EQ(0x5000, dr.db[1]);
+	dr.db[1] = 0;
+	ASSERT_EQ(0, vgen_processor_set_debugregs(vcpu->proc, &dr));
+
+	/* refused requests, the same on every backend */
+	EXPECT_EQ(-EINVAL, lib_bp(vcpu, 0, VGEN_BP_EXECUTE, 2, 0x1000));
+	EXPECT_EQ(-EINVAL, lib_bp(vcpu, 1, VGEN_BP_WRITE, 4, 0x1002));
+	EXPECT_EQ(-EINVAL, lib_bp(vcpu, 2, VGEN_BP_WRITE, 3, 0x1000));
+	EXPECT_EQ(-EINVAL, lib_bp(vcpu, 3, 7, 1, 0x1000));
+	EXPECT_EQ(-EINVAL, lib_bp(vcpu, 0, VGEN_BP_READ_WRITE, 8,
+				  0x0000800000000000ULL));
+	memset(&st, 0, sizeof(st));
+	st.enabled = 0x10;
+	EXPECT_EQ(-EINVAL, vgen_processor_set_debug_state(vcpu->proc, 0, &st));
+	st.enabled = 0;
+	EXPECT_EQ(-EINVAL, vgen_processor_set_debug_state(vcpu->proc, 1, &st));
+	EXPECT_EQ(0, vgen_processor_set_debug_state(vcpu->proc, 0, NULL));
+
+	if (!strcmp(variant->name, "kvm")) {
+		/*
+		 * The test VM runs KVM nested in QEMU's TCG, whose SVM
+		 * emulation does not apply L1's debug registers to L2:
+		 * KVM's hardware breakpoints never fire there.
+		 */
+		vm_destroy(vm);
+		SKIP(return, "kvm: hardware breakpoints not checked (nested KVM on TCG)");
+	}
+	ASSERT_EQ(1, sync_arg(vcpu));
+	ASSERT_EQ(0, lib_bp(vcpu, 2, VGEN_BP_EXECUTE, 1,
+			    (uintptr_t)dbg_exec_target));
+	want_bp(_metadata, vcpu, 2, (uintptr_t)dbg_exec_target);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(20 + i, sync_arg(vcpu));
+		ASSERT_EQ(0, lib_bp(vcpu, i, VGEN_BP_WRITE, sizes[i],
+				    (uintptr_t)&dbg_data[i]));
+		want_bp(_metadata, vcpu, i, (uintptr_t)dbg_write_end);
+	}
+	ASSERT_EQ(3, sync_arg(vcpu));
+	ASSERT_EQ(0, lib_bp(vcpu, 1, VGEN_BP_WRITE, 8,
+			    (uintptr_t)&dbg_data[1]));
+	want_bp(_metadata, vcpu, 1, 0);
+	ASSERT_EQ(4, sync_arg(vcpu));
+	ASSERT_EQ(0, lib_bp(vcpu, 3, VGEN_BP_READ_WRITE, 8,
+			    (uintptr_t)&dbg_data[2]));
+	want_bp(_metadata, vcpu, 3, (uintptr_t)dbg_read_end);
+	ASSERT_EQ(5, sync_arg(vcpu));
+	ASSERT_EQ(0, lib_bp(vcpu, 0, VGEN_BP_WRITE, 8,
+			    (uintptr_t)&dbg_data[1]));
+	ASSERT_EQ(6, sync_arg(vcpu));
+	ASSERT_EQ(0, lib_bp(vcpu, 0, VGEN_BP_WRITE, 1,
+			    (uintptr_t)&dbg_buf[5]));
+	want_bp(_metadata, vcpu, 0, (uintptr_t)dbg_stos_insn);
+	vcpu_regs_get(vcpu, &regs);
+	EXPECT_EQ(10, regs.gpr[1]);
+	ASSERT_EQ(7, sync_arg(vcpu));
+	ASSERT_EQ(0, vgen_processor_set_debug_state(vcpu->proc, 0, NULL));
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
+TEST_F(lib, single_step)
+{
+	const char *const want[] = {
+		step_l1, step_l2, step_l3, step_l4, step_l5, step_l6,
+		step_l7, step_l8,
+	};
+	struct vgen_debug_state st;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	uint64_t rip = 0, n64 = 0;
+	unsigned int i, n;
+
+	if (self->err)
+		SKIP(return, "backend %s not available: %s", variant->name,
+		     strerror(-self->err));
+	vm = vm_create_with_vcpu(guest_step, &vcpu);
+	if (vgen_hypervisor_check_cap(vm->hv, VGEN_CAP_GUEST_DEBUG, &n64) ||
+	    n64 != 1) {
+		vm_destroy(vm);
+		SKIP(return, "VGEN_CAP_GUEST_DEBUG absent");
+	}
+	/* KVM single-steps with RFLAGS.TF, which PUSHF shows the guest */
+	if (!strcmp(variant->name, "kvm")) {
+		uint64_t zero = 0;
+
+		memcpy(addr_gpa2hva(vm, (uintptr_t)&step_tf_hidden), &zero,
+		       sizeof(zero));
+	}
+	ASSERT_EQ(0, sync_arg(vcpu));
+	memset(&st, 0, sizeof(st));
+	st.single_step = 1;
+	ASSERT_EQ(0, vgen_processor_set_debug_state(vcpu->proc, 0, &st));
+	for (n = 0; n < 5000 && rip != (uintptr_t)step_seq; n++)
+		rip = step(_metadata, vcpu);
+	ASSERT_EQ((uintptr_t)step_seq, rip);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		EXPECT_EQ((uintptr_t)want[i], step(_metadata, vcpu));
+	ASSERT_EQ(0, vgen_processor_set_debug_state(vcpu->proc, 0, NULL));
+	EXPECT_EQ(1, sync_arg(vcpu));
+	vcpu_run_to_done(vcpu);
+	vm_destroy(vm);
+}
+
 TEST_HARNESS_MAIN

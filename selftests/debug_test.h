@@ -17,6 +17,7 @@ struct dbg_info {
 extern volatile struct dbg_info dbg_info;
 extern volatile uint64_t dbg_data[4];
 extern volatile uint8_t dbg_buf[64];
+extern volatile uint64_t step_tf_hidden;
 
 /* Guest entry points. */
 void guest_step(void);
