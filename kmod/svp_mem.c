@@ -195,11 +195,7 @@ done:
 	*gpa = pa;
 	page = cpu->ops->gpa_to_hva(cpu->opaque, pa & ~0xfffULL,
 				    acc == SVP_ACC_W);
-	if (page && acc != SVP_ACC_X && unlikely(cpu->dbg.data) &&
-	    svp_dbg_page_watched(cpu, la)) {
-		/* a data breakpoint: every access takes the slow path */
-		*hva = page + (pa & 0xfff);
-	} else if (page) {
+	if (page) {
 		struct svp_tlbe *e;
 
 		if (acc == SVP_ACC_W) {
@@ -211,12 +207,15 @@ done:
 				cp->gen++;
 			}
 		}
-
+		*hva = page + (pa & 0xfff);
+		/* a data breakpoint's page: every access takes a slow path */
+		if (acc != SVP_ACC_X && unlikely(cpu->dbg.data) &&
+		    svp_dbg_page_watched(cpu, la))
+			return SVP_OK;
 		e = &cpu->tlb[user][acc][(la >> 12) & (SVP_TLB_SIZE - 1)];
 		e->tag = la & ~0xfffULL;
 		e->hva = page;
 		e->gpa = pa & ~0xfffULL;
-		*hva = page + (pa & 0xfff);
 	} else {
 		*hva = NULL;
 	}
