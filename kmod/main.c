@@ -45,6 +45,7 @@ long vgen_check_cap(unsigned long cap)
 	case VGEN_CAP_IRQFD:
 	case VGEN_CAP_IOEVENTFD:
 	case VGEN_CAP_MTRR:
+	case VGEN_CAP_GUEST_DEBUG:
 		return 1;
 	default:
 		return 0;
@@ -125,6 +126,11 @@ static void __init vgen_check_abi_layout(void)
 	BUILD_BUG_ON(sizeof(struct vgen_irqfd) != 48);
 	BUILD_BUG_ON(sizeof(struct vgen_ioeventfd) != 48);
 	BUILD_BUG_ON(sizeof(struct vgen_vp_events) != 64);
+	BUILD_BUG_ON(sizeof(struct vgen_guest_debug) != 80);
+	BUILD_BUG_ON(offsetof(struct vgen_guest_debug, control) != 40);
+	BUILD_BUG_ON(sizeof(struct vgen_debugregs) != 96);
+	BUILD_BUG_ON(offsetof(struct vgen_debugregs, flags) != 48);
+	BUILD_BUG_ON(offsetof(struct vgen_run, debug.breakpoint) != 52);
 	BUILD_BUG_ON(sizeof(struct vgen_run) > PAGE_SIZE);
 }
 

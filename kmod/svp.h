@@ -89,7 +89,12 @@ enum svp_exit_reason {
 	SVP_EXIT_FAILURE,	/* see exit->fail */
 	SVP_EXIT_IRQ_WINDOW,	/* see svp_request_irq_window() */
 	SVP_EXIT_KICK,		/* svp_kick() was called */
+	SVP_EXIT_DEBUG,		/* VMM debugging, see exit->debug */
 };
+
+/* exit->debug.type */
+#define SVP_DEBUG_STEP		1	/* single step (svp_set_guest_debug()) */
+#define SVP_DEBUG_BREAKPOINT	2	/* hardware breakpoint debug.index */
 
 /* exit->fail.kind */
 enum svp_fail_kind {
@@ -107,6 +112,8 @@ enum svp_fail_kind {
  *	an OUT the instruction has completed (one element of a string OUT).
  * @mmio: MMIO access to @gpa; same completion rule as @io for reads.
  * @fail: @kind, @rip, @len bytes of the instruction in @insn.
+ * @debug: SVP_EXIT_DEBUG: @type SVP_DEBUG_*, @rip the RIP now, @dr6 the
+ *	DR6-style status (B0-B3, BS, fixed bits set), @index the breakpoint.
  */
 struct svp_exit {
 	u32 reason;
@@ -129,6 +136,12 @@ struct svp_exit {
 			u8 insn[15];
 			u64 rip;
 		} fail;
+		struct {
+			u64 rip;
+			u64 dr6;
+			u32 type;
+			u32 index;
+		} debug;
 	};
 };
 
@@ -288,6 +301,61 @@ void svp_kick(struct svp_cpu *cpu);
  * pointer and the APIC ID given to svp_cpu_init() are kept.
  */
 void svp_cpu_reset(struct svp_cpu *cpu, bool bsp);
+
+/**
+ * struct svp_debugregs - the guest's own debug registers.
+ * @dr: DR0-DR3 (linear addresses).
+ * @dr6: DR6 (bits 31:0; the fixed bits read as on hardware).
+ * @dr7: DR7 (bits 31:0).
+ */
+struct svp_debugregs {
+	u64 dr[4];
+	u64 dr6;
+	u64 dr7;
+};
+
+/**
+ * svp_get_debugregs() - copy the guest's debug registers out.
+ */
+void svp_get_debugregs(const struct svp_cpu *cpu, struct svp_debugregs *d);
+
+/**
+ * svp_set_debugregs() - replace the guest's debug registers.
+ * Returns 0, or -EINVAL if bits 63:32 of DR6 or DR7 are set. The fixed
+ * bits of DR6/DR7 are forced to their architectural values.
+ */
+int svp_set_debugregs(struct svp_cpu *cpu, const struct svp_debugregs *d);
+
+/* svp_guest_debug.flags */
+#define SVP_GDBG_ENABLE		(1U << 0)
+#define SVP_GDBG_SINGLESTEP	(1U << 1)
+#define SVP_GDBG_HW_BP		(1U << 2)
+
+/**
+ * struct svp_guest_debug - VMM debugging of the guest (invisible to it).
+ * @flags: SVP_GDBG_*; without SVP_GDBG_ENABLE all debugging is off.
+ * @addr: breakpoint linear addresses.
+ * @control: DR7 encoding of the breakpoints (with SVP_GDBG_HW_BP): L/G
+ *	enable bits 7:0, R/W and LEN bits 31:16; nothing else.
+ */
+struct svp_guest_debug {
+	u32 flags;
+	u64 addr[4];
+	u64 control;
+};
+
+/**
+ * svp_set_guest_debug() - arm or disarm VMM debugging: single step
+ * (svp_run() returns SVP_EXIT_DEBUG / SVP_DEBUG_STEP after every
+ * instruction or event delivery) and up to four hardware breakpoints
+ * (SVP_DEBUG_BREAKPOINT: execute breakpoints before the instruction,
+ * data breakpoints after the accessing instruction or string iteration).
+ * Returns 0, or -EINVAL: unknown flags, control bits other than the
+ * enables and R/W+LEN, an enabled I/O breakpoint (R/W 10b), an execute
+ * breakpoint with LEN other than 1 byte, an address not aligned to its
+ * length or not canonical. Drops a debug exit not yet reported.
+ */
+int svp_set_guest_debug(struct svp_cpu *cpu, const struct svp_guest_debug *d);
 
 /** svp_guest_tsc() - the guest's time stamp counter now (host TSC + offset). */
 u64 svp_guest_tsc(const struct svp_cpu *cpu);

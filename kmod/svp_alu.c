@@ -42,6 +42,8 @@ int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,
 					  &g);
 			if (r)
 				return r;
+			if (unlikely(cpu->dbg.data))
+				svp_dbg_access(cpu, la, size, true);
 		}
 		if (w->hva) {
 			if (in->lock)
@@ -61,6 +63,8 @@ int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,
 		r = svp_translate(cpu, la + w->n1, SVP_ACC_W, user, &w->h2, &g);
 	if (r)
 		return r;
+	if (unlikely(cpu->dbg.data))
+		svp_dbg_access(cpu, la, size, true);
 	if (in->lock) {
 		if (w->h1 && w->h2) {
 			u64 v = 0;

@@ -408,6 +408,7 @@ void svp_cpu_init(struct svp_cpu *cpu, const struct svp_host_ops *ops,
 	s->pat = 0x0007040600070406ULL;
 	svp_put_rflags(cpu, 2);
 	svp_update_mode(cpu);
+	svp_dbg_reset(cpu);
 	svp_tlb_flush(cpu);
 	svp_code_flush(cpu);
 }
@@ -470,6 +471,8 @@ int svp_set_state(struct svp_cpu *cpu, const struct svp_state *st)
 	svp_put_rflags(cpu, st->rflags);
 	memset(cpu->rd, 0, sizeof(cpu->rd));
 	cpu->pending_read = false;
+	/* a debug exit owed to the VMM is dropped, a guest #DB is not */
+	cpu->dbg.pend_vmm = 0;
 	svp_update_mode(cpu);
 	svp_flush_all(cpu);
 	return 0;
@@ -510,8 +513,12 @@ void svp_cpu_reset(struct svp_cpu *cpu, bool bsp)
 	void *opaque = cpu->opaque;
 	u64 retired = cpu->retired;
 
+	struct svp_guest_debug vmm = cpu->dbg.vmm;
+
 	svp_cpu_init(cpu, ops, opaque, cpu->apic_id, bsp);
 	cpu->retired = retired;
+	cpu->dbg.vmm = vmm;
+	svp_dbg_update(cpu);
 }
 
 /**
@@ -539,10 +546,10 @@ u64 svp_insns_retired(const struct svp_cpu *cpu)
 static const struct svp_cpuid_leaf svp_cpuid_table[] = {
 	{ 0x0, 0, 0, { 0xb, SVP_VENDOR, SVP_VENDOR, SVP_VENDOR } },
 	/* family 6; CLFLUSH line 64; CX16 POPCNT hypervisor;
-	 * TSC MSR PAE CX8 CMOV PAT CLFSH
+	 * DE TSC MSR PAE CX8 CMOV PAT CLFSH
 	 */
 	{ 0x1, 0, 0, { 0x600, 0x0800, (1U << 13) | (1U << 23) | (1U << 31),
-		       (1U << 4) | (1U << 5) | (1U << 6) | (1U << 8) |
+		       (1U << 2) | (1U << 4) | (1U << 5) | (1U << 6) | (1U << 8) |
 		       (1U << 15) | (1U << 16) | (1U << 19) } },
 	{ 0x7, 0, SVP_CPUID_SIGNIFICANT_INDEX, { 0, 0, 0, 0 } },
 	{ 0xb, 0, SVP_CPUID_SIGNIFICANT_INDEX, { 0, 1, 0x100, 0 } },

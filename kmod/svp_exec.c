@@ -29,8 +29,7 @@
  * svp_exec().
  *
  * Not implemented (SVP_EXIT_FAILURE, never silently wrong): x87, SSE and
- * later vector extensions, debug registers, TF single-step, task
- * switches, call gates, IRET with NT, 16/32-bit modes. String
+ * later vector extensions, task switches, call gates, IRET with NT, 16/32-bit modes. String
  * instructions execute up to SVP_STR_CHUNK elements per step (one
  * "instruction" of the budget).
  */
@@ -471,8 +470,9 @@ int svp_exec(struct svp_cpu *cpu, struct svp_insn *in)
 	case 0xeb:
 		nrip += svp_sx(in->imm, 1);
 		break;
-	case 0xf1:	/* INT1 */
-		return FAIL_EMU();
+	case 0xf1:	/* INT1: #DB as a trap, no DPL check, DR6 unchanged */
+		s->rip = nrip;
+		return svp_raise(cpu, SVP_DB, 0, false);
 	case 0xf4:	/* HLT */
 		if (cpu->cpl)
 			return GP0();

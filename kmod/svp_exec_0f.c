@@ -101,8 +101,11 @@ int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in)
 		break;
 	}
 	case 0x121:
-	case 0x123:	/* debug registers */
-		return FAIL_EMU();
+	case 0x123:	/* MOV from/to a debug register */
+		r = svp_mov_dr(cpu, op == 0x123, in->reg, in->rm);
+		if (r)
+			return r;
+		break;
 	case 0x130:	/* WRMSR */
 		if (cpu->cpl)
 			return GP0();

@@ -46,8 +46,18 @@
 			 SVP_CR0_NW | SVP_CR0_CD | SVP_CR0_PG)
 
 #define SVP_CR4_TSD	(1ULL << 2)
+#define SVP_CR4_DE	(1ULL << 3)
 #define SVP_CR4_PAE	(1ULL << 5)
-#define SVP_CR4_VALID	(SVP_CR4_TSD | SVP_CR4_PAE)
+#define SVP_CR4_VALID	(SVP_CR4_TSD | SVP_CR4_DE | SVP_CR4_PAE)
+
+/* Debug registers */
+#define SVP_DR6_FIXED1	0xffff0ff0ULL	/* DR6 bits that read as 1 */
+#define SVP_DR6_WRITE	0x0000e00fULL	/* B0-B3, BD, BS, BT */
+#define SVP_DR6_BD	(1ULL << 13)
+#define SVP_DR6_BS	(1ULL << 14)
+#define SVP_DR7_FIXED1	0x00000400ULL
+#define SVP_DR7_WRITE	0xffff23ffULL	/* L/G0-3, LE, GE, GD, R/W, LEN */
+#define SVP_DR7_GD	(1ULL << 13)
 
 #define SVP_EFER_SCE	(1ULL << 0)
 #define SVP_EFER_LME	(1ULL << 8)
@@ -208,6 +218,41 @@ struct svp_rdbuf {
 #define SVP_RDBUF_COUNT	2
 
 /**
+ * struct svp_dbg - debug state (svp_debug.c, svp_run_dbg()).
+ * @g: the guest's own DR0-3, DR6, DR7.
+ * @vmm: VMM debugging (svp_set_guest_debug()), invisible to the guest.
+ * @armed: anything that needs svp_run_dbg(): VMM debugging enabled or a
+ *	guest breakpoint enabled in DR7.
+ * @data: data breakpoints armed: bits 3:0 VMM, bits 7:4 guest. Their
+ *	pages never enter the data TLB, so every access to them goes
+ *	through the slow paths, which call svp_dbg_access().
+ * @hit_vmm: VMM data breakpoints hit by the current instruction.
+ * @hit_guest: guest data breakpoints (B0-B3) hit by it.
+ * @step_iter: single-stepping: a string instruction stops after one
+ *	iteration.
+ * @pend_vmm: VMM exit (SVP_DEBUG_*) owed after the last instruction;
+ *	@pend_idx its breakpoint, @pend_dr6 its status.
+ * @pend_gdr6: guest #DB trap (DR6 bits) owed after the last instruction.
+ * @skip: the execute breakpoint exit at @skip_rip was reported: the next
+ *	instruction there runs without reporting it again.
+ */
+struct svp_dbg {
+	struct svp_debugregs g;
+	struct svp_guest_debug vmm;
+	bool armed;
+	u8 data;
+	u8 hit_vmm;
+	u8 hit_guest;
+	bool step_iter;
+	u8 pend_vmm;
+	u8 pend_idx;
+	bool skip;
+	u64 pend_dr6;
+	u64 pend_gdr6;
+	u64 skip_rip;
+};
+
+/**
  * struct svp_cpu - the whole state of one software VP.
  *
  * Allocated zeroed by the embedder (svp_cpu_size() bytes); the arithmetic
@@ -257,6 +302,8 @@ struct svp_cpu {
 	bool exit_pending;
 	bool pending_read;	/* the exit was a read awaiting completion */
 	struct svp_rdbuf rd[SVP_RDBUF_COUNT];
+
+	struct svp_dbg dbg;
 
 	u64 retired;
 	u8 ib[16];		/* bytes of the current instruction */
@@ -402,9 +449,22 @@ static inline u8 svp_shadow_live(const struct svp_cpu *cpu)
  */
 static inline void svp_update_slow(struct svp_cpu *cpu)
 {
-	cpu->chk.slow = !cpu->mode_ok || (cpu->s.rflags & SVP_TF) ||
-			cpu->s.intr_shadow || cpu->s.event_pending ||
-			cpu->irq_window;
+	cpu->chk.slow = !cpu->mode_ok || cpu->s.intr_shadow ||
+			cpu->s.event_pending || cpu->irq_window ||
+			(cpu->s.rflags & (SVP_TF | SVP_RF)) ||
+			cpu->dbg.armed || cpu->dbg.pend_vmm ||
+			cpu->dbg.pend_gdr6;
+}
+
+/*
+ * Whether svp_run() must use its debug loop (svp_run_dbg()): VMM or guest
+ * breakpoints armed, TF or RF set, or a debug event owed. Only looked at
+ * when cpu->chk is not zero (svp_update_slow() includes all of it).
+ */
+static inline bool svp_dbg_on(const struct svp_cpu *cpu)
+{
+	return cpu->dbg.armed || (cpu->s.rflags & (SVP_TF | SVP_RF)) ||
+	       cpu->dbg.pend_vmm || cpu->dbg.pend_gdr6;
 }
 
 /*
@@ -446,6 +506,16 @@ int svp_write_sys(struct svp_cpu *cpu, u64 la, int size, u64 val);
 int svp_rdmsr(struct svp_cpu *cpu, u32 msr, u64 *val);
 int svp_wrmsr(struct svp_cpu *cpu, u32 msr, u64 val);
 int svp_write_cr(struct svp_cpu *cpu, int cr, u64 val);
+
+/* svp_debug.c */
+void svp_dbg_update(struct svp_cpu *cpu);
+void svp_dbg_reset(struct svp_cpu *cpu);
+void svp_dbg_access(struct svp_cpu *cpu, u64 la, int size, bool write);
+bool svp_dbg_page_watched(const struct svp_cpu *cpu, u64 la);
+int svp_dbg_exec_vmm(const struct svp_cpu *cpu, u64 rip);
+u64 svp_dbg_exec_guest(const struct svp_cpu *cpu, u64 rip);
+int svp_dbg_raise(struct svp_cpu *cpu, u64 bits);
+int svp_mov_dr(struct svp_cpu *cpu, bool to_dr, int dr, int gpr);
 
 /* svp_mem.c */
 int svp_rdbuf_claim(struct svp_cpu *cpu, bool io, u64 addr, int size,

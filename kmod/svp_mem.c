@@ -207,12 +207,15 @@ done:
 				cp->gen++;
 			}
 		}
-
+		*hva = page + (pa & 0xfff);
+		/* a data breakpoint's page: every access takes a slow path */
+		if (acc != SVP_ACC_X && unlikely(cpu->dbg.data) &&
+		    svp_dbg_page_watched(cpu, la))
+			return SVP_OK;
 		e = &cpu->tlb[user][acc][(la >> 12) & (SVP_TLB_SIZE - 1)];
 		e->tag = la & ~0xfffULL;
 		e->hva = page;
 		e->gpa = pa & ~0xfffULL;
-		*hva = page + (pa & 0xfff);
 	} else {
 		*hva = NULL;
 	}
@@ -307,6 +310,8 @@ int svp_read_slow(struct svp_cpu *cpu, u64 la, int size, u64 *val,
 	r = svp_check_la(cpu, la, size);
 	if (r)
 		return r;
+	if (unlikely(cpu->dbg.data) && acc == SVP_ACC_R)
+		svp_dbg_access(cpu, la, size, false);
 	r = svp_translate(cpu, la, acc, user, &h1, &g1);
 	if (r)
 		return r;
@@ -370,6 +375,8 @@ int svp_write_slow(struct svp_cpu *cpu, u64 la, int size, u64 val,
 	r = svp_check_la(cpu, la, size);
 	if (r)
 		return r;
+	if (unlikely(cpu->dbg.data))
+		svp_dbg_access(cpu, la, size, true);
 	r = svp_translate(cpu, la, SVP_ACC_W, user, &h1, &g1);
 	if (r)
 		return r;

@@ -276,8 +276,9 @@ static bool svp_event_deliverable(const struct svp_cpu *cpu)
 /*
  * The slow path of the instruction boundary, taken when cpu->chk is not
  * zero: a kick, the end of an interrupt shadow, a pending event, the
- * interrupt window, an unsupported mode or TF. Returns 0 to go on with
- * the next instruction, or 1 when svp_run() must return exit->reason.
+ * interrupt window or an unsupported mode (debugging is svp_run_dbg()'s).
+ * Returns 0 to go on with the next instruction, or 1 when svp_run() must
+ * return exit->reason.
  */
 static noinline int svp_boundary(struct svp_cpu *cpu)
 {
@@ -304,8 +305,7 @@ static noinline int svp_boundary(struct svp_cpu *cpu)
 		if (r == SVP_R_EXIT || cpu->exit_pending)
 			return 1;
 	}
-	/* single-step (TF) is not implemented: refuse, never ignore */
-	if (!cpu->mode_ok || (cpu->s.rflags & SVP_TF)) {
+	if (!cpu->mode_ok) {
 		cpu->ib_len = 0;
 		svp_fail(cpu, SVP_FAIL_UNSUPPORTED_MODE, NULL, 0);
 		return 1;
@@ -315,6 +315,167 @@ static noinline int svp_boundary(struct svp_cpu *cpu)
 		return 1;
 	}
 	return 0;
+}
+
+static int svp_dbg_exit(struct svp_cpu *cpu, u32 type, u32 idx, u64 dr6)
+{
+	struct svp_exit *exit = cpu->exit;
+
+	exit->reason = SVP_EXIT_DEBUG;
+	exit->debug.rip = cpu->s.rip;
+	exit->debug.dr6 = dr6 | SVP_DR6_FIXED1;
+	exit->debug.type = type;
+	exit->debug.index = idx;
+	return SVP_EXIT_DEBUG;
+}
+
+static inline bool svp_vmm_step(const struct svp_cpu *cpu)
+{
+	return (cpu->dbg.vmm.flags & (SVP_GDBG_ENABLE | SVP_GDBG_SINGLESTEP)) ==
+	       (SVP_GDBG_ENABLE | SVP_GDBG_SINGLESTEP);
+}
+
+/*
+ * Deliver the exception in cpu->exc_* from the debug loop. Returns 0 when
+ * it was delivered (the guest now is at its handler), 1 when svp_run()
+ * must return exit->reason.
+ */
+static int svp_dbg_deliver(struct svp_cpu *cpu)
+{
+	int r;
+
+	svp_rd_clear(cpu);
+	cpu->exit_pending = false;
+	r = svp_deliver(cpu);
+	if (r == SVP_R_EXIT && cpu->pending_read) {
+		/* descriptor table or TSS in MMIO */
+		svp_fail(cpu, SVP_FAIL_EMULATION, NULL, 0);
+		return 1;
+	}
+	return r == SVP_R_EXIT || cpu->exit_pending;
+}
+
+/*
+ * svp_run() while debugging (see svp_debug.c): svp_run()'s loop with the
+ * debug checks around every instruction. Order at each boundary: an exit
+ * owed to the VMM, a #DB trap owed to the guest, the usual boundary work
+ * (events), VMM then guest execute breakpoints; after the instruction,
+ * VMM data breakpoints (before the VMM step) and the guest's data
+ * breakpoints and TF trap. A VMM step ends after one instruction (or one
+ * string iteration) retires or one exception or event is delivered (then
+ * RIP is the handler's first instruction, not yet executed).
+ */
+static noinline int svp_run_dbg(struct svp_cpu *cpu, u64 budget,
+				struct svp_exit *exit)
+{
+	struct svp_dbg *d = &cpu->dbg;
+	struct svp_insn buf, *in;
+	u64 n, bits;
+	bool tf, ev;
+	int r;
+
+	for (n = 0; n < budget; n++) {
+		if (d->pend_vmm) {
+			r = d->pend_vmm;
+			d->pend_vmm = 0;
+			svp_update_slow(cpu);
+			return svp_dbg_exit(cpu, r, d->pend_idx, d->pend_dr6);
+		}
+		if (d->pend_gdr6) {
+			bits = d->pend_gdr6;
+			d->pend_gdr6 = 0;
+			svp_update_slow(cpu);
+			svp_dbg_raise(cpu, bits);
+			if (svp_dbg_deliver(cpu))
+				return exit->reason;
+			if (svp_vmm_step(cpu))
+				return svp_dbg_exit(cpu, SVP_DEBUG_STEP, 0,
+						    SVP_DR6_BS);
+			continue;
+		}
+		ev = cpu->s.event_pending;
+		if (svp_env_load(&cpu->chk.all, 4) && svp_boundary(cpu))
+			return exit->reason;
+		if (ev && !cpu->s.event_pending && svp_vmm_step(cpu))
+			return svp_dbg_exit(cpu, SVP_DEBUG_STEP, 0, SVP_DR6_BS);
+		if (d->armed && !(d->skip && d->skip_rip == cpu->s.rip)) {
+			r = svp_dbg_exec_vmm(cpu, cpu->s.rip);
+			if (r >= 0) {
+				d->skip = true;
+				d->skip_rip = cpu->s.rip;
+				return svp_dbg_exit(cpu, SVP_DEBUG_BREAKPOINT, r,
+						    1ULL << r);
+			}
+		}
+		if (d->armed && !(cpu->s.rflags & SVP_RF)) {
+			bits = svp_dbg_exec_guest(cpu, cpu->s.rip);
+			if (bits) {
+				/* a fault: RIP stays at the instruction */
+				d->skip = false;
+				svp_dbg_raise(cpu, bits);
+				if (svp_dbg_deliver(cpu))
+					return exit->reason;
+				if (svp_vmm_step(cpu))
+					return svp_dbg_exit(cpu, SVP_DEBUG_STEP,
+							    0, SVP_DR6_BS);
+				continue;
+			}
+		}
+		tf = cpu->s.rflags & SVP_TF;
+		d->hit_vmm = 0;
+		d->hit_guest = 0;
+		d->step_iter = tf || svp_vmm_step(cpu);
+		/*
+		 * svp_decode() and svp_exec() only: the inline fast paths
+		 * stay with their single caller, svp_run().
+		 */
+		in = &buf;
+		r = svp_decode(cpu, &buf, &in);
+		if (!r)
+			r = svp_exec(cpu, in);
+		d->step_iter = false;
+		d->skip = false;
+		if (r == SVP_OK || r == SVP_RETRY) {
+			cpu->retired++;
+			if (cpu->rd[0].valid || cpu->rd[1].valid)
+				svp_rd_clear(cpu);
+			/* RF lasts one instruction, except as loaded by IRET */
+			if (r == SVP_OK && in->op != 0xcf &&
+			    (cpu->s.rflags & SVP_RF)) {
+				cpu->s.rflags &= ~SVP_RF;
+				svp_update_slow(cpu);
+			}
+			bits = d->hit_guest | (tf ? SVP_DR6_BS : 0);
+			if (bits)
+				d->pend_gdr6 |= bits;
+			if (d->hit_vmm) {
+				d->pend_vmm = SVP_DEBUG_BREAKPOINT;
+				d->pend_idx = 0;
+				while (!(d->hit_vmm & (1U << d->pend_idx)))
+					d->pend_idx++;
+				d->pend_dr6 = d->hit_vmm;
+			} else if (svp_vmm_step(cpu)) {
+				d->pend_vmm = SVP_DEBUG_STEP;
+				d->pend_idx = 0;
+				d->pend_dr6 = SVP_DR6_BS;
+			}
+			if (d->pend_vmm || d->pend_gdr6)
+				svp_update_slow(cpu);
+			if (cpu->exit_pending)
+				return exit->reason;
+			continue;
+		}
+		if (r == SVP_R_EXC) {
+			if (svp_dbg_deliver(cpu))
+				return exit->reason;
+			if (svp_vmm_step(cpu))
+				return svp_dbg_exit(cpu, SVP_DEBUG_STEP, 0,
+						    SVP_DR6_BS);
+			continue;
+		}
+		return exit->reason;
+	}
+	return SVP_EXIT_BUDGET;
 }
 
 /**
@@ -335,9 +496,12 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 	cpu->exit_pending = false;
 	cpu->pending_read = false;
 	for (n = 0; n < budget; n++) {
-		if (unlikely(svp_env_load(&cpu->chk.all, 4)) &&
-		    svp_boundary(cpu))
-			return exit->reason;
+		if (unlikely(svp_env_load(&cpu->chk.all, 4))) {
+			if (svp_dbg_on(cpu))
+				return svp_run_dbg(cpu, budget - n, exit);
+			if (svp_boundary(cpu))
+				return exit->reason;
+		}
 		r = svp_decode_cached(cpu, &in);
 		if (unlikely(r))
 			r = svp_decode(cpu, &buf, &in);

@@ -205,7 +205,8 @@ int svp_exec_string(struct svp_cpu *cpu, const struct svp_insn *in)
 			    (in->rep == 0xf2 && zf))
 				break;
 		}
-		if (cpu->exit_pending || ++n >= SVP_STR_CHUNK)
+		if (cpu->exit_pending || ++n >= SVP_STR_CHUNK ||
+		    unlikely(cpu->dbg.step_iter))
 			return SVP_RETRY;	/* RIP stays */
 	}
 	return SVP_OK;

@@ -124,6 +124,8 @@ int svp_exec_cmpxchg8b16b(struct svp_cpu *cpu, struct svp_insn *in)
 		r = svp_translate(cpu, in->ea, SVP_ACC_W, user, &h, &g2);
 		if (r)
 			return r;
+		if (unlikely(cpu->dbg.data))
+			svp_dbg_access(cpu, in->ea, 16, true);
 		if (!h)
 			return FAIL_EMU();
 		eq = svp_env_cmpxchg16(h, &ol, &oh, g[3], g[1]);

@@ -420,6 +420,11 @@ int vgen_partition_reset(struct vgen_partition *part, const void __user *argp);
 int vgen_vp_get_events(struct vgen_vp *vp, void __user *argp);
 int vgen_vp_set_events(struct vgen_vp *vp, const void __user *argp);
 
+/* vp_debug.c */
+int vgen_vp_set_guest_debug(struct vgen_vp *vp, const void __user *argp);
+int vgen_vp_get_debugregs(struct vgen_vp *vp, void __user *argp);
+int vgen_vp_set_debugregs(struct vgen_vp *vp, const void __user *argp);
+
 /* msr.c */
 int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);
 int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp);

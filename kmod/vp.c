@@ -191,6 +191,15 @@ static int vgen_vp_report_exit(struct vgen_vp *vp, int reason,
 		vgen_vp_set_exit(run, VGEN_EXIT_HLT);
 		vgen_vp_stats_halt(vp, VGEN_EXIT_HLT);
 		return 0;
+	case SVP_EXIT_DEBUG:
+		vgen_vp_set_exit(run, VGEN_EXIT_DEBUG);
+		run->debug.rip = ex->debug.rip;
+		run->debug.dr6 = ex->debug.dr6;
+		run->debug.type = ex->debug.type == SVP_DEBUG_STEP ?
+				  VGEN_DEBUG_EXIT_SINGLE_STEP :
+				  VGEN_DEBUG_EXIT_BREAKPOINT;
+		run->debug.breakpoint = ex->debug.index;
+		return 0;
 	case SVP_EXIT_SHUTDOWN:
 		vgen_vp_set_exit(run, VGEN_EXIT_SHUTDOWN);
 		vgen_vp_stats_halt(vp, VGEN_EXIT_SHUTDOWN);
@@ -888,6 +897,12 @@ static long vgen_vp_ioctl(struct file *file, unsigned int cmd,
 		return vgen_vp_set_events(vp, argp);
 	case VGEN_RESET_VP:
 		return vgen_vp_reset(vp, argp);
+	case VGEN_SET_GUEST_DEBUG:
+		return vgen_vp_set_guest_debug(vp, argp);
+	case VGEN_GET_DEBUGREGS:
+		return vgen_vp_get_debugregs(vp, argp);
+	case VGEN_SET_DEBUGREGS:
+		return vgen_vp_set_debugregs(vp, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -141,6 +141,8 @@ struct vgen_kvm_vcpu {
 	bool extint_ack;
 	/* kr->ready_for_interrupt_injection describes the current state. */
 	bool ready_valid;
+	/* An execute breakpoint exit was reported: set RFLAGS.RF next run. */
+	bool bp_resume;
 };
 
 /* Set by the kick handler if the kick is ever delivered (it is blocked
@@ -308,6 +310,10 @@ static int vgen_kvm_check_cap(struct vgen_hypervisor *hv, uint32_t cap,
 		break;
 	case VGEN_CAP_IOEVENTFD:
 		*value = vgen_kvm_ext(hv, KVM_CAP_IOEVENTFD) ? 1 : 0;
+		break;
+	case VGEN_CAP_GUEST_DEBUG:
+		*value = vgen_kvm_ext(hv, KVM_CAP_SET_GUEST_DEBUG) &&
+			 vgen_kvm_ext(hv, KVM_CAP_DEBUGREGS) ? 1 : 0;
 		break;
 	default:
 		/* VGEN_CAP_SOFTWARE_VP and unknown capabilities. */
@@ -1114,6 +1120,42 @@ static void vgen_kvm_internal(struct vgen_processor *proc, uint32_t suberror,
 	run->internal.ndata = i + 1;
 }
 
+/*
+ * KVM_EXIT_DEBUG (#DB of KVM_SET_GUEST_DEBUG) as VGEN_EXIT_DEBUG: a
+ * breakpoint if DR6 names one (the lowest), else a single step.
+ */
+static void vgen_kvm_report_debug(struct vgen_processor *proc)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct kvm_run *kr = v->kr;
+	struct vgen_run *run = &v->run;
+	uint64_t dr6 = kr->debug.arch.dr6, d[2];
+	unsigned int n;
+
+	if (kr->debug.arch.exception != 1) {
+		d[0] = kr->exit_reason;
+		d[1] = kr->debug.arch.exception;
+		vgen_kvm_internal(proc, VGEN_INTERNAL_INVALID_STATE, d, 2);
+		return;
+	}
+	run->exit_reason = VGEN_EXIT_DEBUG;
+	memset(&run->debug, 0, sizeof(run->debug));
+	run->debug.rip = kr->debug.arch.pc;
+	for (n = 0; n < 4 && !(dr6 & (1ULL << n)); n++)
+		;
+	if (n < 4) {
+		run->debug.type = VGEN_DEBUG_EXIT_BREAKPOINT;
+		run->debug.breakpoint = n;
+		run->debug.dr6 = 0xffff0ff0ULL | (1ULL << n);
+		/* an execute breakpoint: run the instruction next time */
+		if (!((kr->debug.arch.dr7 >> (16 + 4 * n)) & 3))
+			v->bp_resume = true;
+	} else {
+		run->debug.type = VGEN_DEBUG_EXIT_SINGLE_STEP;
+		run->debug.dr6 = 0xffff0ff0ULL | (1ULL << 14);
+	}
+}
+
 /* Translate the KVM exit in kvm_run into the vgen run page. */
 static void vgen_kvm_translate(struct vgen_processor *proc)
 {
@@ -1159,6 +1201,9 @@ static void vgen_kvm_translate(struct vgen_processor *proc)
 		run->exit_reason = VGEN_EXIT_EOI;
 		memset(&run->eoi, 0, sizeof(run->eoi));
 		run->eoi.vector = kr->eoi.vector;
+		break;
+	case KVM_EXIT_DEBUG:
+		vgen_kvm_report_debug(proc);
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		run->exit_reason = VGEN_EXIT_SHUTDOWN;
@@ -1232,6 +1277,17 @@ static int vgen_kvm_run(struct vgen_processor *proc)
 		ret = vgen_kvm_extint_ack(proc);
 		if (ret)
 			return ret;
+	}
+
+	if (v->bp_resume) {
+		struct kvm_regs regs;
+
+		v->bp_resume = false;
+		if (ioctl(proc->fd, KVM_GET_REGS, &regs) < 0)
+			return -errno;
+		regs.rflags |= 1ULL << 16;	/* RF */
+		if (ioctl(proc->fd, KVM_SET_REGS, &regs) < 0)
+			return -errno;
 	}
 
 	imm = __atomic_load_n(&run->immediate_exit, __ATOMIC_RELAXED);
@@ -1858,6 +1914,63 @@ static int vgen_kvm_set_vp_events(struct vgen_processor *proc,
 	return 0;
 }
 
+static int vgen_kvm_set_guest_debug(struct vgen_processor *proc,
+				    const struct vgen_guest_debug *gd)
+{
+	struct vgen_kvm_vcpu *v = proc->priv;
+	struct kvm_guest_debug kd;
+	int i;
+
+	memset(&kd, 0, sizeof(kd));
+	if (gd->flags & VGEN_GUESTDBG_ENABLE)
+		kd.control |= KVM_GUESTDBG_ENABLE;
+	if (gd->flags & VGEN_GUESTDBG_SINGLESTEP)
+		kd.control |= KVM_GUESTDBG_SINGLESTEP;
+	if (gd->flags & VGEN_GUESTDBG_HW_BP) {
+		kd.control |= KVM_GUESTDBG_USE_HW_BP;
+		for (i = 0; i < 4; i++)
+			kd.arch.debugreg[i] = gd->addr[i];
+		kd.arch.debugreg[7] = gd->control;
+	}
+	v->bp_resume = false;
+	if (ioctl(proc->fd, KVM_SET_GUEST_DEBUG, &kd) < 0)
+		return -errno;
+	return 0;
+}
+
+static int vgen_kvm_get_debugregs(struct vgen_processor *proc,
+				  struct vgen_debugregs *dr)
+{
+	struct kvm_debugregs kd;
+	int i;
+
+	memset(&kd, 0, sizeof(kd));
+	if (ioctl(proc->fd, KVM_GET_DEBUGREGS, &kd) < 0)
+		return -errno;
+	memset(dr, 0, sizeof(*dr));
+	for (i = 0; i < 4; i++)
+		dr->db[i] = kd.db[i];
+	dr->dr6 = kd.dr6;
+	dr->dr7 = kd.dr7;
+	return 0;
+}
+
+static int vgen_kvm_set_debugregs(struct vgen_processor *proc,
+				  const struct vgen_debugregs *dr)
+{
+	struct kvm_debugregs kd;
+	int i;
+
+	memset(&kd, 0, sizeof(kd));
+	for (i = 0; i < 4; i++)
+		kd.db[i] = dr->db[i];
+	kd.dr6 = dr->dr6;
+	kd.dr7 = dr->dr7;
+	if (ioctl(proc->fd, KVM_SET_DEBUGREGS, &kd) < 0)
+		return -errno;
+	return 0;
+}
+
 const struct vgen_backend_ops vgen_backend_kvm = {
 	.name = "kvm",
 	.open = vgen_kvm_open,
@@ -1891,4 +2004,7 @@ const struct vgen_backend_ops vgen_backend_kvm = {
 	.set_lapic = vgen_kvm_set_lapic,
 	.get_vp_events = vgen_kvm_get_vp_events,
 	.set_vp_events = vgen_kvm_set_vp_events,
+	.set_guest_debug = vgen_kvm_set_guest_debug,
+	.get_debugregs = vgen_kvm_get_debugregs,
+	.set_debugregs = vgen_kvm_set_debugregs,
 };

@@ -511,6 +511,24 @@ static int vgen_be_reset_partition(struct vgen_partition *part)
 	return ret < 0 ? (int)ret : 0;
 }
 
+static int vgen_be_set_guest_debug(struct vgen_processor *proc,
+				   const struct vgen_guest_debug *gd)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_GUEST_DEBUG, gd);
+}
+
+static int vgen_be_get_debugregs(struct vgen_processor *proc,
+				 struct vgen_debugregs *dr)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_GET_DEBUGREGS, dr);
+}
+
+static int vgen_be_set_debugregs(struct vgen_processor *proc,
+				 const struct vgen_debugregs *dr)
+{
+	return vgen_be_vp_ioctl(proc, VGEN_SET_DEBUGREGS, dr);
+}
+
 const struct vgen_backend_ops vgen_backend_vgen = {
 	.name = "vgen",
 	.open = vgen_be_open,
@@ -545,4 +563,7 @@ const struct vgen_backend_ops vgen_backend_vgen = {
 	.set_vp_events = vgen_be_set_vp_events,
 	.reset_vp = vgen_be_reset_vp,
 	.reset_partition = vgen_be_reset_partition,
+	.set_guest_debug = vgen_be_set_guest_debug,
+	.get_debugregs = vgen_be_get_debugregs,
+	.set_debugregs = vgen_be_set_debugregs,
 };

@@ -185,6 +185,10 @@ struct vgen_msi_interrupt {
  *	activity/event state groups (struct vgen_lapic_state, struct
  *	vgen_vp_events; the pointer is checked already).
  * @reset_vp, @reset_partition: VGEN_RESET_VP / VGEN_RESET_PARTITION.
+ * @set_guest_debug: VMM debugging in the uapi encoding (already
+ *	validated: flags, DR7-encoded control, aligned canonical addresses).
+ * @get_debugregs, @set_debugregs: the guest's debug registers (SET:
+ *	flags, reserved fields and bits 63:32 of DR6/DR7 checked already).
  *
  * Optional (may be NULL, called through VGEN_CALL_OPT()): @set_cpuid,
  * @request_yield, @get_msrs, @set_msrs and every op added later.
@@ -246,6 +250,12 @@ struct vgen_backend_ops {
 			     const struct vgen_vp_events *ev);
 	int (*reset_vp)(struct vgen_processor *proc);
 	int (*reset_partition)(struct vgen_partition *part);
+	int (*set_guest_debug)(struct vgen_processor *proc,
+			       const struct vgen_guest_debug *gd);
+	int (*get_debugregs)(struct vgen_processor *proc,
+			     struct vgen_debugregs *dr);
+	int (*set_debugregs)(struct vgen_processor *proc,
+			     const struct vgen_debugregs *dr);
 };
 
 /* Call an optional op: -EOPNOTSUPP if the backend does not have it. */

@@ -308,3 +308,108 @@ VGEN_EXPORT int vgen_processor_reset(struct vgen_processor *proc)
 		proc->pending_completion = false;
 	return err;
 }
+
+/* Encode @st (validated here) as a struct vgen_guest_debug. */
+static int vgen_debug_encode(const struct vgen_debug_state *st,
+			     struct vgen_guest_debug *gd)
+{
+	static const uint8_t rw[3] = { VGEN_DR7_RW_EXECUTE, VGEN_DR7_RW_WRITE,
+				       VGEN_DR7_RW_READ_WRITE };
+	unsigned int i;
+	uint64_t a;
+	int len;
+
+	memset(gd, 0, sizeof(*gd));
+	if (!st)
+		return 0;
+	if (st->single_step > 1 || (st->enabled & ~0xfU))
+		return -EINVAL;
+	for (i = 0; i < sizeof(st->pad); i++)
+		if (st->pad[i])
+			return -EINVAL;
+	gd->flags = VGEN_GUESTDBG_ENABLE;
+	if (st->single_step)
+		gd->flags |= VGEN_GUESTDBG_SINGLESTEP;
+	if (st->enabled)
+		gd->flags |= VGEN_GUESTDBG_HW_BP;
+	for (i = 0; i < 4; i++) {
+		const struct vgen_hw_breakpoint *bp = &st->breakpoints[i];
+
+		if (!(st->enabled & (1U << i)))
+			continue;
+		switch (bp->size) {
+		case 1:
+			len = VGEN_DR7_LEN_1;
+			break;
+		case 2:
+			len = VGEN_DR7_LEN_2;
+			break;
+		case 4:
+			len = VGEN_DR7_LEN_4;
+			break;
+		case 8:
+			len = VGEN_DR7_LEN_8;
+			break;
+		default:
+			return -EINVAL;
+		}
+		a = bp->address;
+		if (bp->type > VGEN_BP_READ_WRITE ||
+		    (bp->type == VGEN_BP_EXECUTE && bp->size != 1) ||
+		    (a & (bp->size - 1)) ||
+		    (uint64_t)((int64_t)(a << 16) >> 16) != a)
+			return -EINVAL;
+		gd->addr[i] = a;
+		gd->control |= VGEN_DR7_G(i) | VGEN_DR7_RW(i, rw[bp->type]) |
+			       VGEN_DR7_LEN(i, len);
+	}
+	return 0;
+}
+
+VGEN_EXPORT int vgen_processor_set_debug_state(struct vgen_processor *proc,
+					       uint32_t vtl,
+					       const struct vgen_debug_state *state)
+{
+	struct vgen_guest_debug gd;
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (vtl)
+		return -EINVAL;
+	err = vgen_debug_encode(state, &gd);
+	if (err)
+		return err;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_guest_debug,
+			     proc, &gd);
+}
+
+VGEN_EXPORT int vgen_processor_get_debugregs(struct vgen_processor *proc,
+					     struct vgen_debugregs *dr)
+{
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!dr)
+		return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, get_debugregs, proc,
+			     dr);
+}
+
+VGEN_EXPORT int vgen_processor_set_debugregs(struct vgen_processor *proc,
+					     const struct vgen_debugregs *dr)
+{
+	unsigned int i;
+	int err = vgen_processor_check(proc);
+
+	if (err)
+		return err;
+	if (!dr || dr->flags || dr->pad || (dr->dr6 >> 32) || (dr->dr7 >> 32))
+		return -EINVAL;
+	for (i = 0; i < 5; i++)
+		if (dr->reserved[i])
+			return -EINVAL;
+	return VGEN_CALL_OPT(proc->binder->part->vm.ops, set_debugregs, proc,
+			     dr);
+}

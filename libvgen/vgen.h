@@ -1177,6 +1177,94 @@ VGEN_EXPORT int vgen_processor_init_longmode(struct vgen_processor *proc,
 					     void *ram, uint64_t ram_size,
 					     uint64_t rip);
 
+/* Debugging (since LIBVGEN_0.7)
+ *
+ * VMM debugging of one VP, invisible to the guest (OpenVMM's x86
+ * DebugState): single step and up to four hardware breakpoints, reported
+ * by vgen_processor_run() as VGEN_EXIT_DEBUG (run->debug: type
+ * VGEN_DEBUG_EXIT_SINGLE_STEP or VGEN_DEBUG_EXIT_BREAKPOINT with the
+ * breakpoint index, rip, DR6-style status). And the guest's own debug
+ * registers. The exact semantics (what a step is across an exception or
+ * interrupt delivery, when breakpoints are reported, priority over the
+ * guest's own debugging) are the vgen backend's, documented under
+ * "Debugging" in <linux/vgen.h>; the kvm backend uses KVM_SET_GUEST_DEBUG
+ * (KVM_GUESTDBG_ENABLE | SINGLESTEP | USE_HW_BP) and KVM_GET/SET_DEBUGREGS
+ * and reports KVM_EXIT_DEBUG the same way, with KVM's step semantics
+ * across event delivery. On both, the vgen_processor_run() after an
+ * execute breakpoint exit executes that instruction without reporting the
+ * breakpoint again (the kvm backend sets RFLAGS.RF for it).
+ */
+
+/* struct vgen_hw_breakpoint.type */
+#define VGEN_BP_EXECUTE		0	/* before the instruction at @address */
+#define VGEN_BP_WRITE		1	/* after an instruction writing it */
+#define VGEN_BP_READ_WRITE	2	/* after an instruction reading or writing it */
+
+/**
+ * struct vgen_hw_breakpoint - one hardware breakpoint.
+ * @address: guest linear address, canonical, aligned to @size.
+ * @type: VGEN_BP_*.
+ * @size: bytes watched: 1, 2, 4 or 8 (1 for VGEN_BP_EXECUTE).
+ */
+struct vgen_hw_breakpoint {
+	uint64_t address;
+	uint32_t type;
+	uint32_t size;
+};
+
+/**
+ * struct vgen_debug_state - VMM debugging state of a VP.
+ * @single_step: 1: exit after every step; 0: no.
+ * @enabled: bit n set: @breakpoints[n] is armed (bits 3:0 only).
+ * @pad: must be zero.
+ * @breakpoints: the breakpoints; those not in @enabled are ignored.
+ */
+struct vgen_debug_state {
+	uint8_t single_step;
+	uint8_t enabled;
+	uint8_t pad[6];
+	struct vgen_hw_breakpoint breakpoints[4];
+};
+
+/**
+ * vgen_processor_set_debug_state() - arm or disarm VMM debugging.
+ * @proc: the processor (on its thread).
+ * @vtl: virtual trust level (0).
+ * @state: the new state, or NULL to turn debugging off.
+ *
+ * Replaces the previous state. Return: 0; -EINVAL NULL @proc, @vtl not 0,
+ * @single_step not 0/1, @enabled bits above 3, @pad not zero, or an
+ * armed breakpoint with an unknown type, a size other than 1, 2, 4, 8
+ * (1 for execute), an address not aligned to its size or not canonical;
+ * -EOPNOTSUPP the backend cannot (VGEN_CAP_GUEST_DEBUG 0); -EPERM wrong
+ * thread; errors of VGEN_SET_GUEST_DEBUG / KVM_SET_GUEST_DEBUG.
+ */
+VGEN_EXPORT int vgen_processor_set_debug_state(struct vgen_processor *proc,
+					       uint32_t vtl,
+					       const struct vgen_debug_state *state);
+
+/**
+ * vgen_processor_get_debugregs() - read the guest's DR0-3, DR6, DR7
+ * (struct vgen_debugregs of <linux/vgen.h>; @flags and @reserved zero).
+ * @proc: the processor (on its thread).
+ * @dr: receives them.
+ * Return: 0; -EINVAL NULL argument; -EOPNOTSUPP; -EPERM wrong thread;
+ * errors of VGEN_GET_DEBUGREGS / KVM_GET_DEBUGREGS.
+ */
+VGEN_EXPORT int vgen_processor_get_debugregs(struct vgen_processor *proc,
+					     struct vgen_debugregs *dr);
+
+/**
+ * vgen_processor_set_debugregs() - write the guest's DR0-3, DR6, DR7.
+ * @proc: the processor (on its thread).
+ * @dr: the registers; @flags, @pad and @reserved zero, bits 63:32 of DR6
+ *	and DR7 zero.
+ * Return: 0; -EINVAL NULL argument or a rule above; -EOPNOTSUPP; -EPERM
+ * wrong thread; errors of VGEN_SET_DEBUGREGS / KVM_SET_DEBUGREGS.
+ */
+VGEN_EXPORT int vgen_processor_set_debugregs(struct vgen_processor *proc,
+					     const struct vgen_debugregs *dr);
+
 /* ------------------------------------------------------------------ */
 /* Guest image helper (see GUEST CONTRACT above) */
 

@@ -40,6 +40,11 @@ _Static_assert(sizeof(struct vgen_reset) == 32, "layout");
 _Static_assert(sizeof(struct vgen_irqfd) == 48, "layout");
 _Static_assert(sizeof(struct vgen_ioeventfd) == 48, "layout");
 _Static_assert(sizeof(struct vgen_vp_events) == 64, "layout");
+_Static_assert(sizeof(struct vgen_guest_debug) == 80, "layout");
+_Static_assert(offsetof(struct vgen_guest_debug, control) == 40, "layout");
+_Static_assert(sizeof(struct vgen_debugregs) == 96, "layout");
+_Static_assert(offsetof(struct vgen_debugregs, flags) == 48, "layout");
+_Static_assert(offsetof(struct vgen_run, debug.breakpoint) == 52, "layout");
 
 static int open_dev_or_skip(struct __test_metadata *_metadata)
 {

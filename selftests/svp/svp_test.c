@@ -351,9 +351,81 @@ static void test_exceptions(void)
 		st.rflags |= 0x100;
 		svp_set_state(c, &st);
 		r = run(c, &e, 100);
-		ok(r == SVP_EXIT_FAILURE &&
-		   e.fail.kind == SVP_FAIL_UNSUPPORTED_MODE,
-		   "TF (single-step) refused, not ignored");
+		{
+			struct svp_debugregs dr;
+
+			svp_get_debugregs(c, &dr);
+			ok(r == SVP_EXIT_HLT && reg(c, 15) == 1 &&
+			   reg(c, 12) == SYM_iret_handler + 4 &&
+			   (dr.dr6 & 0x4000) && !(dr.dr6 & 0xf),
+			   "TF: #DB trap after one instruction, DR6.BS (rip %llx dr6 %llx)",
+			   (unsigned long long)reg(c, 12),
+			   (unsigned long long)dr.dr6);
+		}
+	}
+	{
+		struct svp_guest_debug gd = { .flags = 3 };
+		int steps = 0, bad = 0;
+		u64 first = 0, second = 0;
+
+		start(c, SYM_t_iret);
+		ok(!svp_set_guest_debug(c, &gd), "VMM single step armed");
+		for (;;) {
+			r = run(c, &e, 100);
+			if (r != SVP_EXIT_DEBUG)
+				break;
+			if (e.debug.type != SVP_DEBUG_STEP ||
+			    e.debug.rip != reg(c, -1))
+				bad++;
+			if (++steps == 1)
+				first = e.debug.rip;
+			else if (steps == 2)
+				second = e.debug.rip;
+			if (steps > 100)
+				break;
+		}
+		ok(r == SVP_EXIT_HLT && steps == 19 && !bad &&
+		   first == SYM_t_iret + 3 && second == SYM_iret_handler &&
+		   reg(c, 10) == 3,
+		   "VMM single step: one exit per instruction or delivery (%d steps, %d bad, first %llx second %llx)",
+		   steps, bad, (unsigned long long)first,
+		   (unsigned long long)second);
+		r = run(c, &e, 100);
+		ok(r == SVP_EXIT_DEBUG && e.debug.type == SVP_DEBUG_STEP,
+		   "VMM single step after HLT reported next (%d)", r);
+
+		gd.flags = 5;
+		gd.addr[0] = SYM_iret_handler;
+		gd.control = 0x3;
+		start(c, SYM_t_iret);
+		ok(!svp_set_guest_debug(c, &gd), "VMM execute breakpoint armed");
+		steps = 0;
+		bad = 0;
+		for (;;) {
+			r = run(c, &e, 1000);
+			if (r != SVP_EXIT_DEBUG)
+				break;
+			if (e.debug.type != SVP_DEBUG_BREAKPOINT ||
+			    e.debug.rip != SYM_iret_handler ||
+			    e.debug.index != 0 || !(e.debug.dr6 & 1))
+				bad++;
+			if (++steps > 10)
+				break;
+		}
+		ok(r == SVP_EXIT_HLT && steps == 3 && !bad && reg(c, 10) == 3,
+		   "VMM execute breakpoint: once per execution (%d, %d bad)",
+		   steps, bad);
+		gd.control = 0x3 | (1U << 16) | (1U << 18);
+		gd.addr[0] = 0x1001;
+		ok(svp_set_guest_debug(c, &gd) == -EINVAL,
+		   "misaligned breakpoint refused");
+		gd.control = 0x3 | (2U << 16);
+		gd.addr[0] = 0x1000;
+		ok(svp_set_guest_debug(c, &gd) == -EINVAL,
+		   "I/O breakpoint refused");
+		gd.flags = 0;
+		gd.control = 0;
+		ok(!svp_set_guest_debug(c, &gd), "VMM debugging off");
 	}
 
 	start(c, SYM_t_swapgs);

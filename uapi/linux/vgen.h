@@ -110,6 +110,49 @@
  * completes in the kernel instead of exiting with VGEN_EXIT_MMIO or
  * VGEN_EXIT_IO. Closing an irqfd's eventfd removes its binding; both
  * kinds are removed with the partition and survive VGEN_RESET_PARTITION.
+ * Debugging (VGEN_CAP_GUEST_DEBUG): two independent users of the x86
+ * debug facilities.
+ *  - The guest owns DR0-DR3, DR6 and DR7 (VGEN_GET/SET_DEBUGREGS; reset
+ *    and INIT: DR0-3 zero, DR6 0xffff0ff0, DR7 0x400). MOV to/from DRn
+ *    works as on hardware: #GP(0) at CPL > 0 and for ones in bits 63:32
+ *    of DR6/DR7, DR4/DR5 alias DR6/DR7 with CR4.DE clear and #UD with it
+ *    set (CPUID.1:EDX.DE is reported), DR7.GD turns the next MOV DR into a
+ *    #DB (DR6.BD). RFLAGS.TF single-steps with a #DB trap (DR6.BS) after
+ *    each instruction (each iteration of a REP string instruction); INT1
+ *    (0xf1) raises #DB and INT3 #BP in the guest. Enabled execute
+ *    breakpoints raise a #DB fault (RIP at the instruction; RFLAGS.RF set
+ *    by the handler in the frame suppresses it for one instruction after
+ *    IRET), data breakpoints (write, read/write; lengths 1, 2, 4, 8) a #DB
+ *    trap after the accessing instruction or string iteration; DR6.B0-B3
+ *    report which. I/O breakpoints never fire. Implicit accesses by the
+ *    processor (descriptor tables, IDT, TSS, the stack frame of an event)
+ *    are not checked. The processor does not set RF in the frame of
+ *    fault-class exceptions.
+ *  - The VMM debugs the guest with VGEN_SET_GUEST_DEBUG, invisibly to it
+ *    (the guest never sees TF, #DB or DR changes from it): single step
+ *    and four hardware breakpoints, reported as VGEN_RUN exits
+ *    VGEN_EXIT_DEBUG (run->debug). A single step ends after one guest
+ *    instruction retires (one iteration of a REP string instruction,
+ *    RIP then still at the instruction if it is not finished), or when
+ *    an exception or interrupt is delivered: that delivery is the step
+ *    and run->debug.rip is the first instruction of the handler, not yet
+ *    executed (an instruction that faults therefore reports one step, at
+ *    the handler). An execute breakpoint exits before the instruction
+ *    executes (run->debug.rip is the instruction); the next VGEN_RUN
+ *    executes it without reporting that breakpoint again. A data
+ *    breakpoint exits after the accessing instruction (or string
+ *    iteration) completes. The VMM comes first: when an instruction both
+ *    completes a VMM step or hits a VMM breakpoint and owes the guest a
+ *    #DB (TF, its own breakpoint), VGEN_RUN reports the VMM exit and the
+ *    next VGEN_RUN delivers the guest's #DB first (with single step on,
+ *    that delivery is the next step). A VMM data breakpoint takes
+ *    precedence over the step exit of the same instruction. When the
+ *    instruction also exits to userspace (port I/O, MMIO, HLT) that exit
+ *    comes first and the debug exit is reported by the next VGEN_RUN,
+ *    before any further guest instruction (a halted VP with an in-kernel
+ *    APIC waits for its interrupt first). Debugging state survives
+ *    VGEN_RESET_VP/VGEN_RESET_PARTITION; setting registers (VGEN_SET_REGS
+ *    etc.) drops a debug exit not yet reported.
  *
  * Errors (all ioctls): -EFAULT bad user pointer; -EINVAL bad flags,
  * reserved bits, sizes or values; -ENOTTY unknown ioctl; -EIO wrong
@@ -347,6 +390,7 @@
 #define VGEN_CAP_VP_EVENTS	11 /* 1: VGEN_GET/SET_VP_EVENTS */
 #define VGEN_CAP_IRQFD		12 /* 1: VGEN_IRQFD (MSI and line irqfds, resample) */
 #define VGEN_CAP_IOEVENTFD	13 /* 1: VGEN_IOEVENTFD doorbells */
+#define VGEN_CAP_GUEST_DEBUG	14 /* 1: VGEN_SET_GUEST_DEBUG, VGEN_GET/SET_DEBUGREGS */
 #define VGEN_CAP_MTRR		15 /* 1: MTRRs in VGEN_GET/SET_MSRS and for the guest */
 
 /* ------------------------------------------------------------------ */
@@ -887,11 +931,14 @@ struct vgen_ioeventfd {
  *	@valid 0: no interrupt after all). The next VGEN_RUN delivers it
  *	before any guest instruction.
  * @debug: VGEN_EXIT_DEBUG. @type VGEN_DEBUG_EXIT_SINGLE_STEP (one guest
- *	instruction completed) or VGEN_DEBUG_EXIT_BREAKPOINT (hardware
- *	breakpoint @breakpoint, 0..3, fired); @rip is the guest RIP now
- *	(after the instruction for single step and data breakpoints, at the
- *	instruction for execute breakpoints); @dr6 the DR6-style status bits
- *	(B0-B3, BS). Nothing to complete.
+ *	instruction completed, or one event delivered: see "Debugging" at the
+ *	top) or VGEN_DEBUG_EXIT_BREAKPOINT (hardware breakpoint @breakpoint,
+ *	0..3, fired); @rip is the guest RIP now (after the instruction for
+ *	single step and data breakpoints, at the instruction for execute
+ *	breakpoints, the handler's first instruction for a step that
+ *	delivered an event); @dr6 the DR6-style status bits (BS for a step,
+ *	Bn for breakpoint n, the fixed bits 0xffff0ff0 set). Nothing to
+ *	complete. The guest's own DR6 is not changed.
  */
 struct vgen_run {
 	/* in */
@@ -1203,6 +1250,82 @@ struct vgen_vp_events {
 #define VGEN_GET_VP_EVENTS	_IOR(VGENIO, 0x89, struct vgen_vp_events)
 #define VGEN_SET_VP_EVENTS	_IOW(VGENIO, 0x8a, struct vgen_vp_events)
 #define VGEN_RESET_VP		_IOW(VGENIO, 0x8b, struct vgen_reset)
+
+/* struct vgen_guest_debug.flags */
+#define VGEN_GUESTDBG_ENABLE		(1U << 0)  /* debugging on; else all off */
+#define VGEN_GUESTDBG_SINGLESTEP	(1U << 1)  /* exit after every step */
+#define VGEN_GUESTDBG_HW_BP		(1U << 2)  /* breakpoints in @control */
+
+/* DR7-encoded fields of struct vgen_guest_debug.control, breakpoint n */
+#define VGEN_DR7_L(n)		(1ULL << (2 * (n)))	/* enable (L or G) */
+#define VGEN_DR7_G(n)		(1ULL << (2 * (n) + 1))
+#define VGEN_DR7_RW(n, rw)	((__u64)(rw) << (16 + 4 * (n)))
+#define VGEN_DR7_LEN(n, len)	((__u64)(len) << (18 + 4 * (n)))
+#define VGEN_DR7_RW_EXECUTE	0
+#define VGEN_DR7_RW_WRITE	1
+#define VGEN_DR7_RW_IO		2	/* not supported: -EINVAL */
+#define VGEN_DR7_RW_READ_WRITE	3
+#define VGEN_DR7_LEN_1		0
+#define VGEN_DR7_LEN_2		1
+#define VGEN_DR7_LEN_8		2
+#define VGEN_DR7_LEN_4		3
+
+/**
+ * struct vgen_guest_debug - VMM debugging of a VP (VGEN_SET_GUEST_DEBUG,
+ *	VGEN_CAP_GUEST_DEBUG); see "Debugging" at the top of this file.
+ * @flags: VGEN_GUESTDBG_*. Zero turns debugging off; any other value must
+ *	include VGEN_GUESTDBG_ENABLE.
+ * @pad: must be zero.
+ * @addr: guest linear address of breakpoint 0..3.
+ * @control: with VGEN_GUESTDBG_HW_BP, the breakpoints in DR7 encoding:
+ *	enable bits L0-3/G0-3 (bits 7:0; L and G mean the same), R/W and
+ *	LEN per breakpoint (bits 31:16, VGEN_DR7_RW()/VGEN_DR7_LEN()). All
+ *	other bits must be zero; without VGEN_GUESTDBG_HW_BP the whole
+ *	word must be zero. Only enabled breakpoints are checked: R/W is
+ *	execute (LEN must be 1 byte), write or read/write (LEN 1, 2, 4 or
+ *	8; @addr aligned to it); I/O is refused; @addr must be canonical.
+ * @reserved: must be zero.
+ *
+ * VGEN_SET_GUEST_DEBUG replaces the VP's debugging state and drops a debug
+ * exit not yet reported. Errors: -EINVAL any rule above; -EBUSY another
+ * thread is inside VGEN_RUN; -EFAULT.
+ */
+struct vgen_guest_debug {
+	__u32 flags;
+	__u32 pad;
+	__u64 addr[4];
+	__u64 control;
+	__u64 reserved[4];
+};
+
+#define VGEN_SET_GUEST_DEBUG	_IOW(VGENIO, 0x8c, struct vgen_guest_debug)
+
+/**
+ * struct vgen_debugregs - the guest's own debug registers
+ *	(VGEN_GET_DEBUGREGS / VGEN_SET_DEBUGREGS, VGEN_CAP_GUEST_DEBUG).
+ * @db: DR0-DR3.
+ * @dr6: DR6; bits 63:32 must be zero. SET keeps only the writable bits
+ *	(B0-B3, BD, BS, BT) and forces the fixed ones (0xffff0ff0 read as 1).
+ * @dr7: DR7; bits 63:32 must be zero. SET forces bit 10 to 1 and bits 11,
+ *	12, 14, 15 to 0.
+ * @flags: must be zero (GET returns zero).
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ *
+ * Errors: -EINVAL flags, padding or reserved fields not zero, or bits
+ * 63:32 of DR6/DR7 set; -EBUSY another thread is inside VGEN_RUN; -EFAULT.
+ */
+struct vgen_debugregs {
+	__u64 db[4];
+	__u64 dr6;
+	__u64 dr7;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[5];
+};
+
+#define VGEN_GET_DEBUGREGS	_IOR(VGENIO, 0x8d, struct vgen_debugregs)
+#define VGEN_SET_DEBUGREGS	_IOW(VGENIO, 0x8e, struct vgen_debugregs)
 
 /* ------------------------------------------------------------------ */
 /*
