@@ -6,7 +6,8 @@
  * physical and logical destinations and refused addresses, IOAPIC routes
  * (edge, level with VGEN_EXIT_EOI and re-assert, unrouted lines),
  * LINT1 NMI and LINT0 ExtINT (vector supplied through the run page) and
- * fixed, HLT woken by an MSI from another thread, doorbells (MMIO and
+ * fixed, HLT woken by an MSI and by a LINT1 NMI from another thread,
+ * doorbells (MMIO and
  * PIO, with and without datamatch), MSI interrupt targets (signal and
  * eventfd, enable/disable), and -ENXIO on a user-mode-APIC partition.
  * A backend that is missing or has no interrupt controller is skipped;
@@ -290,6 +291,35 @@ TEST_F_TIMEOUT(li, hlt_woken_by_msi, LI_TIMEOUT)
 	pthread_join(th, NULL);
 	EXPECT_EQ(0, s.ret);
 	EXPECT_EQ(1, guest_irq_state(s.vm, 0)->count[LI_VEC_HLT]);
+	vm_destroy(s.vm);
+}
+
+static void *li_send_lint1(void *arg)
+{
+	struct li_sender *s = arg;
+
+	/* Give the VP time to halt (either way the guest must wake). */
+	usleep(200 * 1000);
+	s->ret = vgen_partition_pulse_lint(s->vm->part, 0, 0, 1);
+	return NULL;
+}
+
+/* A LINT pulse reaches a VP halted in the kernel (KVM: the kick path). */
+TEST_F_TIMEOUT(li, hlt_woken_by_lint1_nmi, LI_TIMEOUT)
+{
+	struct li_sender s;
+	struct vcpu *vcpu;
+	pthread_t th;
+
+	LI_REQUIRE_IRQCHIP();
+	s.vm = vm_create_with_vcpu(guest_li_hlt_nmi, &vcpu);
+	s.ret = -1;
+	expect_sync(vcpu, 1);
+	ASSERT_EQ(0, pthread_create(&th, NULL, li_send_lint1, &s));
+	vcpu_run_to_done(vcpu);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, s.ret);
+	EXPECT_EQ(1, guest_irq_state(s.vm, 0)->count[2]);
 	vm_destroy(s.vm);
 }
 

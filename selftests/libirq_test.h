@@ -37,6 +37,7 @@ void guest_li_msi(void);
 void guest_li_ioapic(void);
 void guest_li_lint(void);
 void guest_li_hlt(void);
+void guest_li_hlt_nmi(void);
 void guest_li_doorbell(void);
 void guest_li_target(void);
 

@@ -109,6 +109,21 @@ void guest_li_hlt(void)
 	GUEST_DONE();
 }
 
+void guest_li_hlt_nmi(void)
+{
+	volatile struct irq_vp_state *s;
+
+	li_init();
+	s = my_irq_state();
+	apic_write(APIC_LVT1, APIC_DM_NMI);
+	GUEST_SYNC(1);
+	/* IF = 0: only the NMI of a LINT1 pulse ends the HLT. */
+	while (!s->count[2])
+		__asm__ volatile("hlt" : : : "memory");
+	GUEST_ASSERT_EQ(s->count[2], 1);
+	GUEST_DONE();
+}
+
 static void mmio32(uint64_t gpa, uint32_t v)
 {
 	*(volatile uint32_t *)(uintptr_t)gpa = v;
