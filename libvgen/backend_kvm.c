@@ -1827,10 +1827,14 @@ static int vgen_kvm_get_vp_events(struct vgen_processor *proc,
 	}
 	ev->nmi_pending = !!k.nmi.pending;
 	ev->nmi_masked = !!k.nmi.masked;
-	if (k.interrupt.shadow & KVM_X86_SHADOW_INT_STI)
-		ev->interrupt_shadow |= VGEN_SHADOW_STI;
+	/*
+	 * AMD has a single shadow bit, which KVM reports as both; vgen
+	 * allows one: MOV SS, the one that blocks more.
+	 */
 	if (k.interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
-		ev->interrupt_shadow |= VGEN_SHADOW_MOV_SS;
+		ev->interrupt_shadow = VGEN_SHADOW_MOV_SS;
+	else if (k.interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+		ev->interrupt_shadow = VGEN_SHADOW_STI;
 	if (k.nmi.injected) {
 		ev->event_pending = VGEN_EVENT_NMI;
 	} else if (k.interrupt.injected && !k.interrupt.soft) {

@@ -1129,7 +1129,9 @@ VGEN_EXPORT int vgen_processor_set_lapic(struct vgen_processor *proc,
  * Errors: those of VGEN_GET_VP_EVENTS. KVM: KVM_GET_VCPU_EVENTS and
  * KVM_GET_MP_STATE (RUNNABLE -> VGEN_ACTIVITY_RUNNING, HALTED ->
  * HALTED, INIT_RECEIVED -> WAIT_SIPI, others -EOPNOTSUPP); an injected
- * interrupt is VGEN_EVENT_IRQ, an injected NMI VGEN_EVENT_NMI; an
+ * interrupt is VGEN_EVENT_IRQ, an injected NMI VGEN_EVENT_NMI; KVM's
+ * interrupt shadow with both bits set (AMD has only one) reads as
+ * VGEN_SHADOW_MOV_SS, so an STI shadow may read back as MOV SS there; an
  * exception KVM holds injected or pending has no vgen representation
  * and fails the call with -EBUSY (run the VP on until it is delivered).
  */

@@ -10,6 +10,8 @@
  * created and restored, every state group read back must equal what was
  * saved (the TSC and the timer's current count keep running), and the
  * guest then finishes with exactly the results of an uninterrupted run.
+ * Also the libvgen state wrappers themselves on each backend: argument
+ * checks, wrong thread, event and APIC round trips, refusals, resets.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -399,6 +401,123 @@ TEST_F_TIMEOUT(sr, round_trip, SR_TIMEOUT)
 			EXPECT_LE(1, got.timers[i]);
 		}
 	}
+}
+
+struct sr_other {
+	struct vgen_processor *proc;
+	int r;
+};
+
+static void *sr_other_thread(void *arg)
+{
+	struct sr_other *o = arg;
+	struct vgen_vp_events ev;
+
+	o->r = vgen_processor_get_vp_events(o->proc, &ev);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(sr, wrappers, SR_TIMEOUT)
+{
+	struct vgen_lapic_state lapic, lapic2;
+	struct vgen_vp_events ev, ev2;
+	struct vgen_regs regs;
+	struct sr_other o;
+	struct vcpu *vcpu;
+	struct vm *vm;
+	pthread_t th;
+	int kvm = !strcmp(variant->backend, "kvm");
+
+	if (self->err)
+		SKIP(return, "backend %s not available: %s", variant->backend,
+		     strerror(-self->err));
+	vm = vm_create_with_vcpu_flags(guest_sr_work, &vcpu, variant->flags);
+
+	EXPECT_EQ(-EINVAL, vgen_processor_get_lapic(vcpu->proc, NULL));
+	EXPECT_EQ(-EINVAL, vgen_processor_set_lapic(vcpu->proc, NULL));
+	EXPECT_EQ(-EINVAL, vgen_processor_get_vp_events(vcpu->proc, NULL));
+	EXPECT_EQ(-EINVAL, vgen_processor_set_vp_events(vcpu->proc, NULL));
+	EXPECT_EQ(-EINVAL, vgen_processor_get_vp_events(NULL, &ev));
+	EXPECT_EQ(-EINVAL, vgen_processor_reset(NULL));
+	EXPECT_EQ(-EINVAL, vgen_partition_reset(NULL));
+	o.proc = vcpu->proc;
+	ASSERT_EQ(0, pthread_create(&th, NULL, sr_other_thread, &o));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(-EPERM, o.r);
+
+	/* Events: power-on state, a round trip, refusals. */
+	ASSERT_EQ(0, vgen_processor_get_vp_events(vcpu->proc, &ev));
+	EXPECT_EQ(VGEN_ACTIVITY_RUNNING, ev.activity);
+	EXPECT_EQ(VGEN_EVENT_NONE, ev.event_pending);
+	memset(&ev, 0, sizeof(ev));
+	ev.nmi_masked = 1;
+	ev.interrupt_shadow = VGEN_SHADOW_MOV_SS;
+	ev.event_pending = VGEN_EVENT_IRQ;
+	ev.event_vector = 0x30;
+	ASSERT_EQ(0, vgen_processor_set_vp_events(vcpu->proc, &ev));
+	ASSERT_EQ(0, vgen_processor_get_vp_events(vcpu->proc, &ev2));
+	EXPECT_EQ(0, memcmp(&ev, &ev2, sizeof(ev))) {
+		TH_LOG("read back: activity %u nmi %u/%u shadow %u event %u/0x%x",
+		       ev2.activity, ev2.nmi_pending, ev2.nmi_masked,
+		       ev2.interrupt_shadow, ev2.event_pending,
+		       ev2.event_vector);
+	}
+	ev2 = ev;
+	ev2.flags = 1;
+	EXPECT_EQ(-EINVAL, vgen_processor_set_vp_events(vcpu->proc, &ev2));
+	ev2 = ev;
+	ev2.interrupt_shadow = VGEN_SHADOW_STI | VGEN_SHADOW_MOV_SS;
+	EXPECT_EQ(-EINVAL, vgen_processor_set_vp_events(vcpu->proc, &ev2));
+	ev2 = ev;
+	ev2.interrupt_shadow = VGEN_SHADOW_STI;	/* RFLAGS.IF is clear */
+	EXPECT_EQ(-EINVAL, vgen_processor_set_vp_events(vcpu->proc, &ev2));
+	ev2 = ev;
+	ev2.event_pending = VGEN_EVENT_NONE;	/* a vector without an IRQ */
+	EXPECT_EQ(-EINVAL, vgen_processor_set_vp_events(vcpu->proc, &ev2));
+	if (!variant->apic) {
+		ev2 = ev;
+		ev2.activity = VGEN_ACTIVITY_HALTED;
+		EXPECT_EQ(-EINVAL,
+			  vgen_processor_set_vp_events(vcpu->proc, &ev2));
+	}
+	ASSERT_EQ(0, vgen_processor_get_vp_events(vcpu->proc, &ev2));
+	EXPECT_EQ(0, memcmp(&ev, &ev2, sizeof(ev)));
+	memset(&ev, 0, sizeof(ev));
+	ASSERT_EQ(0, vgen_processor_set_vp_events(vcpu->proc, &ev));
+
+	/* APIC: a round trip with an in-kernel APIC, else -ENXIO. */
+	if (variant->apic) {
+		ASSERT_EQ(0, vgen_processor_get_lapic(vcpu->proc, &lapic));
+		EXPECT_EQ(0xfee00900ULL, lapic.apic_base);
+		lapic.regs[0x80] = 0x20;	/* TPR */
+		ASSERT_EQ(0, vgen_processor_set_lapic(vcpu->proc, &lapic));
+		ASSERT_EQ(0, vgen_processor_get_lapic(vcpu->proc, &lapic2));
+		EXPECT_EQ(0x20, lapic2.regs[0x80]);
+		lapic.reserved[0] = 1;
+		EXPECT_EQ(-EINVAL, vgen_processor_set_lapic(vcpu->proc,
+							    &lapic));
+	} else {
+		EXPECT_EQ(-ENXIO, vgen_processor_get_lapic(vcpu->proc, &lapic));
+		memset(&lapic, 0, sizeof(lapic));
+		lapic.apic_base = 0xfee00900ULL;
+		EXPECT_EQ(-ENXIO, vgen_processor_set_lapic(vcpu->proc, &lapic));
+	}
+
+	/* Resets: vgen puts the VP at f000:fff0; KVM cannot. */
+	if (kvm) {
+		EXPECT_EQ(-EOPNOTSUPP, vgen_processor_reset(vcpu->proc));
+		EXPECT_EQ(-EOPNOTSUPP, vgen_partition_reset(vm->part));
+	} else {
+		ASSERT_EQ(0, vgen_processor_reset(vcpu->proc));
+		ASSERT_EQ(0, vgen_processor_get_regs(vcpu->proc, &regs));
+		EXPECT_EQ(0xfff0, regs.rip);
+		ASSERT_EQ(0, vgen_processor_init_longmode(vcpu->proc, vm->ram,
+							  vm->ram_size, 0x1000));
+		ASSERT_EQ(0, vgen_partition_reset(vm->part));
+		ASSERT_EQ(0, vgen_processor_get_regs(vcpu->proc, &regs));
+		EXPECT_EQ(0xfff0, regs.rip);
+	}
+	vm_destroy(vm);
 }
 
 TEST_HARNESS_MAIN

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #define SR_VPS		4
-#define SR_ITERS	400000		/* per VP */
+#define SR_ITERS	102400		/* per VP, a multiple of SR_LOCK_EVERY */
 #define SR_LOCK_EVERY	64		/* LOCK counter/sum updates */
 #define SR_VEC_IPI	0x40		/* pending self-IPI */
 #define SR_VEC_TIMER	0x41		/* one-shot APIC timer */

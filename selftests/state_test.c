@@ -483,6 +483,10 @@ TEST(max_entries)
 /* ------------------------------------------------------------------ */
 /* MTRRs */
 
+/* Guest RAM of the MTRR VMs, and the per-case harness timeout (s). */
+#define ST_MTRR_RAM_MIB	8
+#define ST_MTRR_TIMEOUT	600
+
 static const uint32_t st_mtrrs[ST_NMTRRS] = {
 	0x2ff,
 	0x200, 0x201, 0x202, 0x203, 0x204, 0x205, 0x206, 0x207,
@@ -555,7 +559,11 @@ static void st_mtrr_expect(struct vcpu *vcpu, int seed)
 static struct vm *st_mtrr_vm(struct vcpu **vcpu, uint32_t bad_msr,
 			     uint64_t bad_val)
 {
-	struct vm *vm = vm_create_with_vcpu(guest_st_mtrr, vcpu);
+	/* Small: mtrr_invalid creates one per case (slow on debug). */
+	struct vm *vm = vm_create_proto(1, ST_MTRR_RAM_MIB);
+
+	vm_finalize(vm);
+	*vcpu = vm_add_vcpu(vm, 0, guest_st_mtrr);
 	volatile uint32_t *idx = guest_ptr(vm, st_mtrr_index);
 	volatile uint64_t *wr = guest_ptr(vm, st_mtrr_write);
 	int i;
@@ -567,6 +575,18 @@ static struct vm *st_mtrr_vm(struct vcpu **vcpu, uint32_t bad_msr,
 	*(volatile uint32_t *)guest_ptr(vm, &st_bad_msr) = bad_msr;
 	*(volatile uint64_t *)guest_ptr(vm, &st_bad_val) = bad_val;
 	return vm;
+}
+
+FIXTURE(mtrr) {
+	int unused;
+};
+
+FIXTURE_SETUP(mtrr)
+{
+}
+
+FIXTURE_TEARDOWN(mtrr)
+{
 }
 
 #define REQUIRE_MTRR()							\
@@ -588,7 +608,7 @@ static struct vm *st_mtrr_vm(struct vcpu **vcpu, uint32_t bad_msr,
  * VGEN_RESET_VP, host SET/GET round trips, the guest reads what the host
  * set and the host reads what the guest wrote; both partition kinds.
  */
-TEST(mtrr_round_trip)
+TEST_F_TIMEOUT(mtrr, round_trip, ST_MTRR_TIMEOUT)
 {
 	struct vgen_reset rst;
 	struct vcpu *vcpu;
@@ -598,9 +618,14 @@ TEST(mtrr_round_trip)
 
 	REQUIRE_MTRR();
 	for (k = 0; k < 2; k++) {
-		vm = k ? vm_create_with_vcpu_flags(guest_st_mtrr, &vcpu,
-						   VGEN_PROTO_USER_MODE_APIC) :
-			 st_mtrr_vm(&vcpu, 0, 0);
+		if (k) {
+			vm = vm_create_proto_flags(1, ST_MTRR_RAM_MIB,
+						   VGEN_PROTO_USER_MODE_APIC);
+			vm_finalize(vm);
+			vcpu = vm_add_vcpu(vm, 0, guest_st_mtrr);
+		} else {
+			vm = st_mtrr_vm(&vcpu, 0, 0);
+		}
 		if (k) {
 			for (i = 0; i < ST_NMTRRS; i++) {
 				((volatile uint32_t *)guest_ptr(vm, st_mtrr_index))[i] = st_mtrrs[i];
@@ -653,7 +678,7 @@ static const struct {
 	{ 0xfe, ST_MTRRCAP },			/* read only (guest) */
 };
 
-TEST(mtrr_invalid)
+TEST_F_TIMEOUT(mtrr, invalid, ST_MTRR_TIMEOUT)
 {
 	struct vgen_msr_entry e[2];
 	struct vcpu *vcpu;
