@@ -192,6 +192,29 @@ struct svp_codepage {
 	u32 gen;
 };
 
+#define SVP_BLK_BITS	8
+#define SVP_BLK_COUNT	(1U << SVP_BLK_BITS)
+#define SVP_BLK_INSNS	16
+
+/**
+ * struct svp_block - a run of decoded instructions in one guest page,
+ * executed back to back by svp_run() (see svp_block.c).
+ * @la: linear address of the first instruction (cache tag).
+ * @gpa: guest physical address of the first instruction.
+ * @gen: code page generation when built; the block is valid while the
+ *	 page's struct svp_codepage holds the page with this generation.
+ * @n: number of instructions; only the last may be a branch or an
+ *     instruction without a fast-path kind.
+ * @in: the instructions, @in[i + 1] at @in[i].next_rip.
+ */
+struct svp_block {
+	u64 la;
+	u64 gpa;
+	u32 gen;
+	u32 n;
+	struct svp_insn in[SVP_BLK_INSNS];
+};
+
 
 /**
  * struct svp_rdbuf - data supplied by svp_complete_read() for a pending
@@ -264,6 +287,7 @@ struct svp_cpu {
 	struct svp_tlbe tlb[2][SVP_ACC_COUNT][SVP_TLB_SIZE];
 	struct svp_codepage cp[SVP_CP_SIZE];
 	struct svp_insn dc[SVP_DC_SIZE];
+	struct svp_block blk[SVP_BLK_COUNT];
 };
 
 static inline u64 svp_mask(int size)
@@ -875,6 +899,7 @@ int svp_exec_syscall(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_exec_sysret(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_decode(struct svp_cpu *cpu, struct svp_insn *in,
 	       struct svp_insn **out);
+struct svp_block *svp_block_build(struct svp_cpu *cpu, struct svp_tlbe *e);
 bool svp_lock_ok(const struct svp_insn *in);
 int svp_exec(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in);

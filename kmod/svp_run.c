@@ -26,7 +26,7 @@ static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
  * Fast path for the instruction forms of svp_fast_kind(): the same
  * result as svp_exec(), which runs everything else (in->fk == FK_NONE).
  */
-static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
+static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 {
 	u64 *g = cpu->s.gpr, d, v, res;
 	int op = in->op, osz = in->osz, aop = op >> 3, sz, r;
@@ -317,44 +317,126 @@ static noinline int svp_boundary(struct svp_cpu *cpu)
 	return 0;
 }
 
+/*
+ * The memory operand's linear address of a block instruction (whose
+ * next_rip was set when the block was built).
+ */
+static inline void svp_ea_blk(const struct svp_cpu *cpu, struct svp_insn *in)
+{
+	u64 ea;
+
+	if (!in->mem)
+		return;
+	ea = in->disp;
+	if (in->riprel)
+		ea += in->next_rip;
+	if (in->base >= 0)
+		ea += cpu->s.gpr[in->base];
+	if (in->index >= 0)
+		ea += cpu->s.gpr[in->index] << in->scale;
+	if (unlikely(in->asz == 4))
+		ea &= 0xffffffffULL;
+	if (unlikely(in->seg != SEG_NONE))
+		ea += cpu->s.seg[in->seg].base;
+	in->ea = ea;
+}
+
+/*
+ * The valid block starting at RIP (building it if needed), or NULL when
+ * the next instruction must take the per-instruction path.
+ */
+static inline struct svp_block *svp_block_find(struct svp_cpu *cpu)
+{
+	u64 la = cpu->s.rip;
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_X, svp_user(cpu));
+	struct svp_codepage *cp;
+	struct svp_block *b;
+
+	if (unlikely(!e))
+		return NULL;
+	b = &cpu->blk[(la ^ (la >> SVP_BLK_BITS)) & (SVP_BLK_COUNT - 1)];
+	cp = &cpu->cp[(e->gpa >> 12) & (SVP_CP_SIZE - 1)];
+	if (likely(b->la == la && b->gpa == e->gpa + (la & 0xfff) &&
+		   cp->page == e->gpa && cp->gen == b->gen))
+		return b;
+	return svp_block_build(cpu, e);
+}
+
 /**
  * svp_run() - execute guest instructions.
  * @cpu: the VP.
  * @budget: maximum number of instructions.
  * @exit: exit information.
  *
+ * Instructions run block by block (svp_block.c) while nothing needs the
+ * instruction boundary (cpu->chk is zero and no read data is pending):
+ * a kick is then seen within SVP_BLK_INSNS instructions, and the budget
+ * is still exact. Otherwise, and for instructions that are not in a
+ * block, one instruction at a time with svp_boundary() before it.
+ *
  * Return: the exit reason.
  */
 int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 {
-	struct svp_insn buf, *in = &buf;
-	u64 n;
+	struct svp_insn buf, *in, *end;
+	struct svp_codepage *cp;
+	struct svp_block *b;
+	u64 left = budget;
+	u32 gen;
 	int r;
 
 	cpu->exit = exit;
 	cpu->exit_pending = false;
 	cpu->pending_read = false;
-	for (n = 0; n < budget; n++) {
+	while (left) {
+		if (unlikely(svp_env_load(&cpu->chk.all, 4) ||
+			     cpu->rd[0].valid || cpu->rd[1].valid))
+			goto one;
+		b = svp_block_find(cpu);
+		if (unlikely(!b))
+			goto one;
+		cp = &cpu->cp[(b->gpa >> 12) & (SVP_CP_SIZE - 1)];
+		gen = b->gen;
+		in = b->in;
+		end = in + (b->n < left ? b->n : left);
+		goto run;
+one:
+		/* one instruction with the boundary checks before it */
 		if (unlikely(svp_env_load(&cpu->chk.all, 4)) &&
 		    svp_boundary(cpu))
 			return exit->reason;
+		in = &buf;
 		r = svp_decode_cached(cpu, &in);
 		if (unlikely(r))
 			r = svp_decode(cpu, &buf, &in);
-		if (likely(!r)) {
+		if (unlikely(r))
+			goto fault;
+		end = in + 1;
+		cp = NULL;
+		gen = 0;
+run:
+		for (;;) {
+			svp_ea_blk(cpu, in);
 			r = svp_exec_fast(cpu, in);
-			if (r < 0)
+			if (unlikely(r < 0))
 				r = svp_exec(cpu, in);
-		}
-		if (likely(r == SVP_OK || r == SVP_RETRY)) {
+			if (unlikely(r != SVP_OK && r != SVP_RETRY))
+				goto fault;
 			cpu->retired++;
-			if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
+			left--;
+			if (unlikely(cpu->exit_pending)) {
 				svp_rd_clear(cpu);
-			if (unlikely(cpu->exit_pending))
 				return exit->reason;
-			continue;
+			}
+			if (++in == end || unlikely(cp->gen != gen))
+				break;
 		}
+		if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
+			svp_rd_clear(cpu);
+		continue;
+fault:
 		if (r == SVP_R_EXC) {
+			left--;	/* as a retired instruction: bounds a fault loop */
 			svp_rd_clear(cpu);
 			cpu->exit_pending = false;
 			r = svp_deliver(cpu);
@@ -371,7 +453,6 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 	}
 	return SVP_EXIT_BUDGET;
 }
-
 
 /**
  * svp_irq_ready() - whether a maskable interrupt can be injected now.
