@@ -35,6 +35,24 @@ static bool svp_block_ends(const struct svp_insn *in)
 }
 
 /**
+ * svp_block_prep() - precompute the fields of a decoded instruction that
+ * svp_run() uses (see struct svp_insn).
+ * @cpu: the VP whose registers the instruction will use.
+ * @in: the instruction, with next_rip set.
+ */
+void svp_block_prep(struct svp_cpu *cpu, struct svp_insn *in)
+{
+	in->msk = in->osz == 8 ? ~0ULL : 0xffffffffULL;
+	in->eak = 0;
+	if (!in->mem)
+		return;
+	in->bdisp = in->disp + (in->riprel ? in->next_rip : 0);
+	in->pb = in->base >= 0 ? &cpu->s.gpr[in->base] : &cpu->zero;
+	in->pi = in->index >= 0 ? &cpu->s.gpr[in->index] : &cpu->zero;
+	in->eak = in->asz == 8 && in->seg == SEG_NONE ? 1 : 2;
+}
+
+/**
  * svp_block_build() - build the block at RIP.
  * @cpu: the VP.
  * @e: the execute TLB entry of RIP's page (for the current privilege).
@@ -86,5 +104,7 @@ struct svp_block *svp_block_build(struct svp_cpu *cpu, struct svp_tlbe *e)
 	cpu->s.rip = rip;
 	cpu->ib_len = 0;
 	b->n = n;
+	while (n--)
+		svp_block_prep(cpu, &b->in[n]);
 	return b;
 }

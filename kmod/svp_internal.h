@@ -146,6 +146,12 @@ struct svp_tlbe {
  * @fk: fast-path kind (enum svp_fast_kind in svp_exec.c), 0 for none.
  * @riprel: RIP-relative memory operand.
  * @gen: code page generation when cached.
+ * @bdisp: in a block: @disp plus @next_rip if @riprel.
+ * @pb: in a block: the base register, or &svp_cpu.zero.
+ * @pi: in a block: the index register, or &svp_cpu.zero.
+ * @msk: in a block: mask of the operand size (4 or 8 bytes).
+ * @eak: in a block: 0 no memory operand, 1 @bdisp + *@pb + (*@pi << @scale),
+ *	 2 the general computation (32-bit addressing or FS/GS).
  */
 struct svp_insn {
 	u64 ea;
@@ -174,6 +180,11 @@ struct svp_insn {
 	u64 la;
 	u64 gpa;
 	u64 disp;
+	u64 bdisp;
+	const u64 *pb;
+	const u64 *pi;
+	u64 msk;
+	u8 eak;
 };
 
 #define SVP_DC_BITS	10
@@ -277,7 +288,19 @@ struct svp_cpu {
 
 	/* exit being built */
 	struct svp_exit *exit;
-	bool exit_pending;
+	/*
+	 * @stop: tested once per instruction of a block: an exit is
+	 * pending, or a code page generation changed (@code_dirty, set by
+	 * svp_code_inval(); svp_run() clears it).
+	 */
+	union {
+		u16 stop;
+		struct {
+			bool exit_pending;
+			bool code_dirty;
+		};
+	};
+	u64 zero;		/* always 0: absent base/index of a block EA */
 	bool pending_read;	/* the exit was a read awaiting completion */
 	struct svp_rdbuf rd[SVP_RDBUF_COUNT];
 
@@ -450,6 +473,14 @@ static inline void svp_put_rflags(struct svp_cpu *cpu, u64 v)
 	cpu->s.rflags = (v & SVP_RFLAGS_VALID) | 2;
 	svp_set_eager(cpu, v);
 	svp_update_slow(cpu);
+}
+
+/* A code page's decoded instructions become invalid. */
+static inline void svp_code_inval(struct svp_cpu *cpu,
+				  struct svp_codepage *cp)
+{
+	cp->gen++;
+	cpu->code_dirty = true;
 }
 
 /* svp_cpu.c */
@@ -900,6 +931,7 @@ int svp_exec_sysret(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_decode(struct svp_cpu *cpu, struct svp_insn *in,
 	       struct svp_insn **out);
 struct svp_block *svp_block_build(struct svp_cpu *cpu, struct svp_tlbe *e);
+void svp_block_prep(struct svp_cpu *cpu, struct svp_insn *in);
 bool svp_lock_ok(const struct svp_insn *in);
 int svp_exec(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in);

@@ -6,19 +6,19 @@
 #include "svp_internal.h"
 
 /* Write a 4- or 8-byte result to GPR @idx (32-bit writes zero-extend). */
-static inline void fset(struct svp_cpu *cpu, int idx, int osz, u64 v)
+static inline void fset(struct svp_cpu *cpu, int idx, u64 m, u64 v)
 {
-	cpu->s.gpr[idx] = osz == 8 ? v : (u32)v;
+	cpu->s.gpr[idx] = v & m;
 }
 
 /* ALU operation @aop on register @dst (value @d) and @v; CMP only sets flags. */
-static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
-			    u64 d, u64 v)
+static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, u64 m,
+			    int dst, u64 d, u64 v)
 {
 	u64 res = svp_alu_res(aop, d, v, 0);
 
 	if (aop != OP_CMP)
-		fset(cpu, dst, osz, res);
+		fset(cpu, dst, m, res);
 	svp_alu_flags(cpu, aop, osz, d, v, res, 0);
 }
 
@@ -28,9 +28,8 @@ static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
  */
 static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 {
-	u64 *g = cpu->s.gpr, d, v, res;
+	u64 *g = cpu->s.gpr, d, v, res, m = in->msk;
 	int op = in->op, osz = in->osz, aop = op >> 3, sz, r;
-	u64 m = osz == 8 ? ~0ULL : 0xffffffffULL;
 
 	switch (in->fk) {
 	case FK_JCC8:
@@ -50,7 +49,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
 		return SVP_OK;
 	case FK_ALU_RM_R:
-		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, g[in->reg] & m);
+		fast_alu(cpu, aop, osz, m, in->rm, g[in->rm] & m, g[in->reg] & m);
 		break;
 	case FK_ALU_R_RM:
 		if (in->mem) {
@@ -60,16 +59,16 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		} else {
 			v = g[in->rm] & m;
 		}
-		fast_alu(cpu, aop, osz, in->reg, g[in->reg] & m, v);
+		fast_alu(cpu, aop, osz, m, in->reg, g[in->reg] & m, v);
 		break;
 	case FK_ALU_ACC:
-		fast_alu(cpu, aop, osz, 0, g[0] & m, svp_sx(in->imm, 4) & m);
+		fast_alu(cpu, aop, osz, m, 0, g[0] & m, svp_sx(in->imm, 4) & m);
 		break;
 	case FK_ALU_I8:
 	case FK_ALU_I32:
 		aop = in->reg & 7;
 		v = svp_sx(in->imm, in->fk == FK_ALU_I8 ? 1 : 4) & m;
-		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, v);
+		fast_alu(cpu, aop, osz, m, in->rm, g[in->rm] & m, v);
 		break;
 	case FK_TEST:
 		if (in->mem) {
@@ -88,7 +87,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 			if (r)
 				return r;
 		} else {
-			fset(cpu, in->rm, osz, g[in->reg]);
+			fset(cpu, in->rm, m, g[in->reg]);
 		}
 		break;
 	case FK_MOV_LD:
@@ -99,13 +98,13 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		} else {
 			v = g[in->rm];
 		}
-		fset(cpu, in->reg, osz, v);
+		fset(cpu, in->reg, m, v);
 		break;
 	case FK_LEA:
-		fset(cpu, in->reg, osz, in->ea);
+		fset(cpu, in->reg, m, in->ea);
 		break;
 	case FK_MOV_IMM:
-		fset(cpu, (op & 7) | ((in->rex & 1) << 3), osz, in->imm);
+		fset(cpu, (op & 7) | ((in->rex & 1) << 3), m, in->imm);
 		break;
 	case FK_MOVSXD:
 		if (in->mem) {
@@ -115,7 +114,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		} else {
 			v = (u32)g[in->rm];
 		}
-		fset(cpu, in->reg, osz, osz == 8 ? svp_sx(v, 4) : v);
+		fset(cpu, in->reg, m, osz == 8 ? svp_sx(v, 4) : v);
 		break;
 	case FK_MOVX:
 		sz = (op & 1) ? 2 : 1;
@@ -128,7 +127,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		}
 		if (op >= 0x1be)
 			v = svp_sx(v, sz);
-		fset(cpu, in->reg, osz, v);
+		fset(cpu, in->reg, m, v);
 		break;
 	case FK_CALL:
 		r = svp_push(cpu, in->next_rip, 8);
@@ -180,7 +179,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 
 		d = g[in->rm] & m;
 		res = in->reg & 7 ? d - 1 : d + 1;
-		fset(cpu, in->rm, osz, res);
+		fset(cpu, in->rm, m, res);
 		svp_set_lazy(cpu, in->reg & 7 ? SVP_LF_DEC : SVP_LF_INC, osz,
 			     d, 1, res);
 		cpu->lf_aux = cf;
@@ -221,7 +220,7 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		d = g[in->rm] & m;
 		if (c)
 			d = svp_shift(cpu, in->reg & 7, osz, d, c);
-		fset(cpu, in->rm, osz, d);
+		fset(cpu, in->rm, m, d);
 		break;
 	}
 	default:
@@ -318,25 +317,24 @@ static noinline int svp_boundary(struct svp_cpu *cpu)
 }
 
 /*
- * The memory operand's linear address of a block instruction (whose
- * next_rip was set when the block was built).
+ * The memory operand's linear address of a block instruction (prepared
+ * by svp_block_prep()).
  */
-static inline void svp_ea_blk(const struct svp_cpu *cpu, struct svp_insn *in)
+static __always_inline void svp_ea_blk(const struct svp_cpu *cpu,
+				       struct svp_insn *in)
 {
 	u64 ea;
 
-	if (!in->mem)
+	if (likely(in->eak == 1)) {
+		in->ea = in->bdisp + *in->pb + (*in->pi << in->scale);
 		return;
-	ea = in->disp;
-	if (in->riprel)
-		ea += in->next_rip;
-	if (in->base >= 0)
-		ea += cpu->s.gpr[in->base];
-	if (in->index >= 0)
-		ea += cpu->s.gpr[in->index] << in->scale;
-	if (unlikely(in->asz == 4))
+	}
+	if (!in->eak)
+		return;
+	ea = in->bdisp + *in->pb + (*in->pi << in->scale);
+	if (in->asz == 4)
 		ea &= 0xffffffffULL;
-	if (unlikely(in->seg != SEG_NONE))
+	if (in->seg != SEG_NONE)
 		ea += cpu->s.seg[in->seg].base;
 	in->ea = ea;
 }
@@ -378,11 +376,9 @@ static inline struct svp_block *svp_block_find(struct svp_cpu *cpu)
  */
 int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 {
-	struct svp_insn buf, *in, *end;
-	struct svp_codepage *cp;
+	struct svp_insn buf, *in, *start, *end;
 	struct svp_block *b;
 	u64 left = budget;
-	u32 gen;
 	int r;
 
 	cpu->exit = exit;
@@ -395,8 +391,7 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 		b = svp_block_find(cpu);
 		if (unlikely(!b))
 			goto one;
-		cp = &cpu->cp[(b->gpa >> 12) & (SVP_CP_SIZE - 1)];
-		gen = b->gen;
+		cpu->code_dirty = false;
 		in = b->in;
 		end = in + (b->n < left ? b->n : left);
 		goto run;
@@ -411,26 +406,34 @@ one:
 			r = svp_decode(cpu, &buf, &in);
 		if (unlikely(r))
 			goto fault;
+		svp_block_prep(cpu, in);
 		end = in + 1;
-		cp = NULL;
-		gen = 0;
 run:
+		start = in;
 		for (;;) {
 			svp_ea_blk(cpu, in);
 			r = svp_exec_fast(cpu, in);
 			if (unlikely(r < 0))
 				r = svp_exec(cpu, in);
-			if (unlikely(r != SVP_OK && r != SVP_RETRY))
+			if (unlikely(r != SVP_OK && r != SVP_RETRY)) {
+				left -= in - start;
 				goto fault;
-			cpu->retired++;
-			left--;
-			if (unlikely(cpu->exit_pending)) {
-				svp_rd_clear(cpu);
-				return exit->reason;
 			}
-			if (++in == end || unlikely(cp->gen != gen))
+			cpu->retired++;
+			in++;
+			if (unlikely(cpu->stop)) {
+				if (cpu->exit_pending) {
+					svp_rd_clear(cpu);
+					return exit->reason;
+				}
+				/* code page written: the block may be stale */
+				cpu->code_dirty = false;
+				break;
+			}
+			if (in == end)
 				break;
 		}
+		left -= in - start;
 		if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
 			svp_rd_clear(cpu);
 		continue;
