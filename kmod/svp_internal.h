@@ -741,7 +741,7 @@ static inline s64 svp_sx_cond(u64 v, int size)
 	return (s64)(v << sh) >> sh;
 }
 
-static inline bool svp_cond(const struct svp_cpu *cpu, int cc)
+static __always_inline bool svp_cond(const struct svp_cpu *cpu, int cc)
 {
 	u64 f;
 	bool v;
@@ -900,6 +900,7 @@ enum svp_fast_kind {
 	FK_POP,		/* 58+r */
 	FK_JMP_IND,	/* ff /4 */
 	FK_CDQE,	/* 98 */
+	FK_IMUL,	/* 0f af, 69, 6b */
 };
 
 int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,

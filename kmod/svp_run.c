@@ -164,6 +164,33 @@ static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *i
 		g[4] += 8;
 		g[(op & 7) | ((in->rex & 1) << 3)] = v;
 		break;
+	case FK_IMUL: {
+		bool ovf;
+
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, osz, &d);
+			if (r)
+				return r;
+		} else {
+			d = g[in->rm] & m;
+		}
+		v = op == 0x1af ? g[in->reg] & m :
+		    svp_sx(in->imm, op == 0x6b ? 1 : 4);
+		if (osz == 8) {
+			__int128 pp = (__int128)(s64)d * (s64)v;
+
+			res = (u64)pp;
+			ovf = pp != (__int128)(s64)res;
+		} else {
+			res = (u64)((s64)svp_sx(d, 4) * (s64)svp_sx(v, 4));
+			ovf = svp_sx(res & m, 4) != res;
+		}
+		fset(cpu, in->reg, m, res);
+		/* SF, ZF, PF from the low half (lazily), AF cleared */
+		svp_set_lazy(cpu, SVP_LF_SHIFT, osz, 0, 0, res);
+		cpu->lf_aux = ovf ? SVP_CF | SVP_OF : 0;
+		break;
+	}
 	case FK_CDQE:
 		g[0] = osz == 8 ? svp_sx(g[0], 4) : (u32)svp_sx(g[0], 2);
 		break;
