@@ -258,7 +258,7 @@ struct svp_cpu {
 
 	/*
 	 * Rare conditions, tested with one load (@chk.all) before every
-	 * instruction: @chk.slow (written by the run thread only, see
+	 * block (and before every instruction while set): @chk.slow (written by the run thread only, see
 	 * svp_update_slow()) and @chk.kick (written by any thread, see
 	 * svp_kick()). Each byte has a single kind of writer, so neither
 	 * needs a read-modify-write of the other.

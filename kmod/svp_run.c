@@ -556,7 +556,8 @@ void svp_request_irq_window(struct svp_cpu *cpu, bool on)
  * @cpu: the VP.
  *
  * Callable from any thread and from hard interrupt context: it only
- * stores one byte that the run loop tests before every instruction.
+ * stores one byte that the run loop tests before every block (at most
+ * SVP_BLK_INSNS instructions) or instruction.
  */
 void svp_kick(struct svp_cpu *cpu)
 {
