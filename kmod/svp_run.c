@@ -419,6 +419,7 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 		if (unlikely(!b))
 			goto one;
 		cpu->code_dirty = false;
+		cpu->ib_len = 0;	/* svp_fail() reads the bytes at RIP */
 		in = b->in;
 		end = in + (b->n < left ? b->n : left);
 		goto run;
