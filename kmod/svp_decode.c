@@ -422,6 +422,10 @@ static u8 svp_fast_kind(const struct svp_insn *in)
 		return FK_POP;
 	case 0x98:
 		return FK_CDQE;
+	case 0x69:
+	case 0x6b:
+	case 0x1af:
+		return FK_IMUL;
 	case 0x88:
 		return FK_MOV8_ST;
 	case 0x38:

@@ -156,6 +156,12 @@ struct svp_tlbe {
  * @fk: fast-path kind (enum svp_fast_kind in svp_exec.c), 0 for none.
  * @riprel: RIP-relative memory operand.
  * @gen: code page generation when cached.
+ * @bdisp: in a block: @disp plus @next_rip if @riprel.
+ * @pb: in a block: the base register, or &svp_cpu.zero.
+ * @pi: in a block: the index register, or &svp_cpu.zero.
+ * @msk: in a block: mask of the operand size (4 or 8 bytes).
+ * @eak: in a block: 0 no memory operand, 1 @bdisp + *@pb + (*@pi << @scale),
+ *	 2 the general computation (32-bit addressing or FS/GS).
  */
 struct svp_insn {
 	u64 ea;
@@ -184,6 +190,11 @@ struct svp_insn {
 	u64 la;
 	u64 gpa;
 	u64 disp;
+	u64 bdisp;
+	const u64 *pb;
+	const u64 *pi;
+	u64 msk;
+	u8 eak;
 };
 
 #define SVP_DC_BITS	10
@@ -200,6 +211,29 @@ struct svp_insn {
 struct svp_codepage {
 	u64 page;
 	u32 gen;
+};
+
+#define SVP_BLK_BITS	8
+#define SVP_BLK_COUNT	(1U << SVP_BLK_BITS)
+#define SVP_BLK_INSNS	16
+
+/**
+ * struct svp_block - a run of decoded instructions in one guest page,
+ * executed back to back by svp_run() (see svp_block.c).
+ * @la: linear address of the first instruction (cache tag).
+ * @gpa: guest physical address of the first instruction.
+ * @gen: code page generation when built; the block is valid while the
+ *	 page's struct svp_codepage holds the page with this generation.
+ * @n: number of instructions; only the last may be a branch or an
+ *     instruction without a fast-path kind.
+ * @in: the instructions, @in[i + 1] at @in[i].next_rip.
+ */
+struct svp_block {
+	u64 la;
+	u64 gpa;
+	u32 gen;
+	u32 n;
+	struct svp_insn in[SVP_BLK_INSNS];
 };
 
 
@@ -269,7 +303,7 @@ struct svp_cpu {
 
 	/*
 	 * Rare conditions, tested with one load (@chk.all) before every
-	 * instruction: @chk.slow (written by the run thread only, see
+	 * block (and before every instruction while set): @chk.slow (written by the run thread only, see
 	 * svp_update_slow()) and @chk.kick (written by any thread, see
 	 * svp_kick()). Each byte has a single kind of writer, so neither
 	 * needs a read-modify-write of the other.
@@ -299,7 +333,19 @@ struct svp_cpu {
 
 	/* exit being built */
 	struct svp_exit *exit;
-	bool exit_pending;
+	/*
+	 * @stop: tested once per instruction of a block: an exit is
+	 * pending, or a code page generation changed (@code_dirty, set by
+	 * svp_code_inval(); svp_run() clears it).
+	 */
+	union {
+		u16 stop;
+		struct {
+			bool exit_pending;
+			bool code_dirty;
+		};
+	};
+	u64 zero;		/* always 0: absent base/index of a block EA */
 	bool pending_read;	/* the exit was a read awaiting completion */
 	struct svp_rdbuf rd[SVP_RDBUF_COUNT];
 
@@ -311,6 +357,7 @@ struct svp_cpu {
 	struct svp_tlbe tlb[2][SVP_ACC_COUNT][SVP_TLB_SIZE];
 	struct svp_codepage cp[SVP_CP_SIZE];
 	struct svp_insn dc[SVP_DC_SIZE];
+	struct svp_block blk[SVP_BLK_COUNT];
 };
 
 static inline u64 svp_mask(int size)
@@ -486,6 +533,14 @@ static inline void svp_put_rflags(struct svp_cpu *cpu, u64 v)
 	cpu->s.rflags = (v & SVP_RFLAGS_VALID) | 2;
 	svp_set_eager(cpu, v);
 	svp_update_slow(cpu);
+}
+
+/* A code page's decoded instructions become invalid. */
+static inline void svp_code_inval(struct svp_cpu *cpu,
+				  struct svp_codepage *cp)
+{
+	cp->gen++;
+	cpu->code_dirty = true;
 }
 
 /* svp_cpu.c */
@@ -756,7 +811,7 @@ static inline s64 svp_sx_cond(u64 v, int size)
 	return (s64)(v << sh) >> sh;
 }
 
-static inline bool svp_cond(const struct svp_cpu *cpu, int cc)
+static __always_inline bool svp_cond(const struct svp_cpu *cpu, int cc)
 {
 	u64 f;
 	bool v;
@@ -915,6 +970,7 @@ enum svp_fast_kind {
 	FK_POP,		/* 58+r */
 	FK_JMP_IND,	/* ff /4 */
 	FK_CDQE,	/* 98 */
+	FK_IMUL,	/* 0f af, 69, 6b */
 };
 
 int svp_rmw_rd(struct svp_cpu *cpu, const struct svp_insn *in, int size,
@@ -945,6 +1001,8 @@ int svp_exec_syscall(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_exec_sysret(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_decode(struct svp_cpu *cpu, struct svp_insn *in,
 	       struct svp_insn **out);
+struct svp_block *svp_block_build(struct svp_cpu *cpu, struct svp_tlbe *e);
+void svp_block_prep(struct svp_cpu *cpu, struct svp_insn *in);
 bool svp_lock_ok(const struct svp_insn *in);
 int svp_exec(struct svp_cpu *cpu, struct svp_insn *in);
 int svp_exec_0f(struct svp_cpu *cpu, struct svp_insn *in);

@@ -49,7 +49,7 @@ void svp_code_flush(struct svp_cpu *cpu)
 
 	for (i = 0; i < SVP_CP_SIZE; i++) {
 		cpu->cp[i].page = SVP_TLB_INVALID;
-		cpu->cp[i].gen++;
+		svp_code_inval(cpu, &cpu->cp[i]);
 	}
 }
 
@@ -70,7 +70,7 @@ void svp_code_mark(struct svp_cpu *cpu, u64 page)
 	if (cp->page == page)
 		return;
 	cp->page = page;
-	cp->gen++;
+	svp_code_inval(cpu, cp);
 	for (u = 0; u < 2; u++) {
 		struct svp_tlbe *e = cpu->tlb[u][SVP_ACC_W];
 
@@ -204,7 +204,7 @@ done:
 			cp = &cpu->cp[(pa >> 12) & (SVP_CP_SIZE - 1)];
 			if (cp->page == (pa & ~0xfffULL)) {
 				cp->page = SVP_TLB_INVALID;
-				cp->gen++;
+				svp_code_inval(cpu, cp);
 			}
 		}
 		*hva = page + (pa & 0xfff);

@@ -6,19 +6,19 @@
 #include "svp_internal.h"
 
 /* Write a 4- or 8-byte result to GPR @idx (32-bit writes zero-extend). */
-static inline void fset(struct svp_cpu *cpu, int idx, int osz, u64 v)
+static inline void fset(struct svp_cpu *cpu, int idx, u64 m, u64 v)
 {
-	cpu->s.gpr[idx] = osz == 8 ? v : (u32)v;
+	cpu->s.gpr[idx] = v & m;
 }
 
 /* ALU operation @aop on register @dst (value @d) and @v; CMP only sets flags. */
-static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
-			    u64 d, u64 v)
+static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, u64 m,
+			    int dst, u64 d, u64 v)
 {
 	u64 res = svp_alu_res(aop, d, v, 0);
 
 	if (aop != OP_CMP)
-		fset(cpu, dst, osz, res);
+		fset(cpu, dst, m, res);
 	svp_alu_flags(cpu, aop, osz, d, v, res, 0);
 }
 
@@ -26,11 +26,10 @@ static inline void fast_alu(struct svp_cpu *cpu, int aop, int osz, int dst,
  * Fast path for the instruction forms of svp_fast_kind(): the same
  * result as svp_exec(), which runs everything else (in->fk == FK_NONE).
  */
-static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
+static __always_inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 {
-	u64 *g = cpu->s.gpr, d, v, res;
+	u64 *g = cpu->s.gpr, d, v, res, m = in->msk;
 	int op = in->op, osz = in->osz, aop = op >> 3, sz, r;
-	u64 m = osz == 8 ? ~0ULL : 0xffffffffULL;
 
 	switch (in->fk) {
 	case FK_JCC8:
@@ -50,7 +49,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		cpu->s.rip = in->next_rip + svp_sx(in->imm, 4);
 		return SVP_OK;
 	case FK_ALU_RM_R:
-		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, g[in->reg] & m);
+		fast_alu(cpu, aop, osz, m, in->rm, g[in->rm] & m, g[in->reg] & m);
 		break;
 	case FK_ALU_R_RM:
 		if (in->mem) {
@@ -60,16 +59,16 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		} else {
 			v = g[in->rm] & m;
 		}
-		fast_alu(cpu, aop, osz, in->reg, g[in->reg] & m, v);
+		fast_alu(cpu, aop, osz, m, in->reg, g[in->reg] & m, v);
 		break;
 	case FK_ALU_ACC:
-		fast_alu(cpu, aop, osz, 0, g[0] & m, svp_sx(in->imm, 4) & m);
+		fast_alu(cpu, aop, osz, m, 0, g[0] & m, svp_sx(in->imm, 4) & m);
 		break;
 	case FK_ALU_I8:
 	case FK_ALU_I32:
 		aop = in->reg & 7;
 		v = svp_sx(in->imm, in->fk == FK_ALU_I8 ? 1 : 4) & m;
-		fast_alu(cpu, aop, osz, in->rm, g[in->rm] & m, v);
+		fast_alu(cpu, aop, osz, m, in->rm, g[in->rm] & m, v);
 		break;
 	case FK_TEST:
 		if (in->mem) {
@@ -88,7 +87,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 			if (r)
 				return r;
 		} else {
-			fset(cpu, in->rm, osz, g[in->reg]);
+			fset(cpu, in->rm, m, g[in->reg]);
 		}
 		break;
 	case FK_MOV_LD:
@@ -99,13 +98,13 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		} else {
 			v = g[in->rm];
 		}
-		fset(cpu, in->reg, osz, v);
+		fset(cpu, in->reg, m, v);
 		break;
 	case FK_LEA:
-		fset(cpu, in->reg, osz, in->ea);
+		fset(cpu, in->reg, m, in->ea);
 		break;
 	case FK_MOV_IMM:
-		fset(cpu, (op & 7) | ((in->rex & 1) << 3), osz, in->imm);
+		fset(cpu, (op & 7) | ((in->rex & 1) << 3), m, in->imm);
 		break;
 	case FK_MOVSXD:
 		if (in->mem) {
@@ -115,7 +114,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		} else {
 			v = (u32)g[in->rm];
 		}
-		fset(cpu, in->reg, osz, osz == 8 ? svp_sx(v, 4) : v);
+		fset(cpu, in->reg, m, osz == 8 ? svp_sx(v, 4) : v);
 		break;
 	case FK_MOVX:
 		sz = (op & 1) ? 2 : 1;
@@ -128,7 +127,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		}
 		if (op >= 0x1be)
 			v = svp_sx(v, sz);
-		fset(cpu, in->reg, osz, v);
+		fset(cpu, in->reg, m, v);
 		break;
 	case FK_CALL:
 		r = svp_push(cpu, in->next_rip, 8);
@@ -165,6 +164,33 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		g[4] += 8;
 		g[(op & 7) | ((in->rex & 1) << 3)] = v;
 		break;
+	case FK_IMUL: {
+		bool ovf;
+
+		if (in->mem) {
+			r = svp_mrd(cpu, in->ea, osz, &d);
+			if (r)
+				return r;
+		} else {
+			d = g[in->rm] & m;
+		}
+		v = op == 0x1af ? g[in->reg] & m :
+		    svp_sx(in->imm, op == 0x6b ? 1 : 4);
+		if (osz == 8) {
+			__int128 pp = (__int128)(s64)d * (s64)v;
+
+			res = (u64)pp;
+			ovf = pp != (__int128)(s64)res;
+		} else {
+			res = (u64)((s64)svp_sx(d, 4) * (s64)svp_sx(v, 4));
+			ovf = svp_sx(res & m, 4) != res;
+		}
+		fset(cpu, in->reg, m, res);
+		/* SF, ZF, PF from the low half (lazily), AF cleared */
+		svp_set_lazy(cpu, SVP_LF_SHIFT, osz, 0, 0, res);
+		cpu->lf_aux = ovf ? SVP_CF | SVP_OF : 0;
+		break;
+	}
 	case FK_CDQE:
 		g[0] = osz == 8 ? svp_sx(g[0], 4) : (u32)svp_sx(g[0], 2);
 		break;
@@ -180,7 +206,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 
 		d = g[in->rm] & m;
 		res = in->reg & 7 ? d - 1 : d + 1;
-		fset(cpu, in->rm, osz, res);
+		fset(cpu, in->rm, m, res);
 		svp_set_lazy(cpu, in->reg & 7 ? SVP_LF_DEC : SVP_LF_INC, osz,
 			     d, 1, res);
 		cpu->lf_aux = cf;
@@ -221,7 +247,7 @@ static inline int svp_exec_fast(struct svp_cpu *cpu, struct svp_insn *in)
 		d = g[in->rm] & m;
 		if (c)
 			d = svp_shift(cpu, in->reg & 7, osz, d, c);
-		fset(cpu, in->rm, osz, d);
+		fset(cpu, in->rm, m, d);
 		break;
 	}
 	default:
@@ -478,47 +504,134 @@ static noinline int svp_run_dbg(struct svp_cpu *cpu, u64 budget,
 	return SVP_EXIT_BUDGET;
 }
 
+/*
+ * The memory operand's linear address of a block instruction (prepared
+ * by svp_block_prep()).
+ */
+static __always_inline void svp_ea_blk(const struct svp_cpu *cpu,
+				       struct svp_insn *in)
+{
+	u64 ea;
+
+	if (likely(in->eak == 1)) {
+		in->ea = in->bdisp + *in->pb + (*in->pi << in->scale);
+		return;
+	}
+	if (!in->eak)
+		return;
+	ea = in->bdisp + *in->pb + (*in->pi << in->scale);
+	if (in->asz == 4)
+		ea &= 0xffffffffULL;
+	if (in->seg != SEG_NONE)
+		ea += cpu->s.seg[in->seg].base;
+	in->ea = ea;
+}
+
+/*
+ * The valid block starting at RIP (building it if needed), or NULL when
+ * the next instruction must take the per-instruction path.
+ */
+static inline struct svp_block *svp_block_find(struct svp_cpu *cpu)
+{
+	u64 la = cpu->s.rip;
+	struct svp_tlbe *e = svp_tlb_lookup(cpu, la, SVP_ACC_X, svp_user(cpu));
+	struct svp_codepage *cp;
+	struct svp_block *b;
+
+	if (unlikely(!e))
+		return NULL;
+	b = &cpu->blk[(la ^ (la >> SVP_BLK_BITS)) & (SVP_BLK_COUNT - 1)];
+	cp = &cpu->cp[(e->gpa >> 12) & (SVP_CP_SIZE - 1)];
+	if (likely(b->la == la && b->gpa == e->gpa + (la & 0xfff) &&
+		   cp->page == e->gpa && cp->gen == b->gen))
+		return b;
+	return svp_block_build(cpu, e);
+}
+
 /**
  * svp_run() - execute guest instructions.
  * @cpu: the VP.
  * @budget: maximum number of instructions.
  * @exit: exit information.
  *
+ * Instructions run block by block (svp_block.c) while nothing needs the
+ * instruction boundary (cpu->chk is zero and no read data is pending):
+ * a kick is then seen within SVP_BLK_INSNS instructions, and the budget
+ * is still exact. Otherwise, and for instructions that are not in a
+ * block, one instruction at a time with svp_boundary() before it.
+ *
  * Return: the exit reason.
  */
 int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 {
-	struct svp_insn buf, *in = &buf;
-	u64 n;
+	struct svp_insn buf, *in, *start, *end;
+	struct svp_block *b;
+	u64 left = budget;
 	int r;
 
 	cpu->exit = exit;
 	cpu->exit_pending = false;
 	cpu->pending_read = false;
-	for (n = 0; n < budget; n++) {
+	while (left) {
+		if (unlikely(svp_env_load(&cpu->chk.all, 4) ||
+			     cpu->rd[0].valid || cpu->rd[1].valid))
+			goto one;
+		b = svp_block_find(cpu);
+		if (unlikely(!b))
+			goto one;
+		cpu->code_dirty = false;
+		cpu->ib_len = 0;	/* svp_fail() reads the bytes at RIP */
+		in = b->in;
+		end = in + (b->n < left ? b->n : left);
+		goto run;
+one:
+		/* one instruction with the boundary checks before it */
 		if (unlikely(svp_env_load(&cpu->chk.all, 4))) {
 			if (svp_dbg_on(cpu))
-				return svp_run_dbg(cpu, budget - n, exit);
+				return svp_run_dbg(cpu, left, exit);
 			if (svp_boundary(cpu))
 				return exit->reason;
 		}
+		in = &buf;
 		r = svp_decode_cached(cpu, &in);
 		if (unlikely(r))
 			r = svp_decode(cpu, &buf, &in);
-		if (likely(!r)) {
+		if (unlikely(r))
+			goto fault;
+		svp_block_prep(cpu, in);
+		end = in + 1;
+run:
+		start = in;
+		for (;;) {
+			svp_ea_blk(cpu, in);
 			r = svp_exec_fast(cpu, in);
-			if (r < 0)
+			if (unlikely(r < 0))
 				r = svp_exec(cpu, in);
-		}
-		if (likely(r == SVP_OK || r == SVP_RETRY)) {
+			if (unlikely(r != SVP_OK && r != SVP_RETRY)) {
+				left -= in - start;
+				goto fault;
+			}
 			cpu->retired++;
-			if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
-				svp_rd_clear(cpu);
-			if (unlikely(cpu->exit_pending))
-				return exit->reason;
-			continue;
+			in++;
+			if (unlikely(cpu->stop)) {
+				if (cpu->exit_pending) {
+					svp_rd_clear(cpu);
+					return exit->reason;
+				}
+				/* code page written: the block may be stale */
+				cpu->code_dirty = false;
+				break;
+			}
+			if (in == end)
+				break;
 		}
+		left -= in - start;
+		if (unlikely(cpu->rd[0].valid || cpu->rd[1].valid))
+			svp_rd_clear(cpu);
+		continue;
+fault:
 		if (r == SVP_R_EXC) {
+			left--;	/* as a retired instruction: bounds a fault loop */
 			svp_rd_clear(cpu);
 			cpu->exit_pending = false;
 			r = svp_deliver(cpu);
@@ -535,7 +648,6 @@ int svp_run(struct svp_cpu *cpu, u64 budget, struct svp_exit *exit)
 	}
 	return SVP_EXIT_BUDGET;
 }
-
 
 /**
  * svp_irq_ready() - whether a maskable interrupt can be injected now.
@@ -609,7 +721,8 @@ void svp_request_irq_window(struct svp_cpu *cpu, bool on)
  * @cpu: the VP.
  *
  * Callable from any thread and from hard interrupt context: it only
- * stores one byte that the run loop tests before every instruction.
+ * stores one byte that the run loop tests before every block (at most
+ * SVP_BLK_INSNS instructions) or instruction.
  */
 void svp_kick(struct svp_cpu *cpu)
 {

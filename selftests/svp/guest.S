@@ -479,5 +479,29 @@ msrop_gp:
 	rdmsr			/* the op refuses: #GP(0) */
 	hlt
 
+	/*
+	 * A store patching the next instruction of a cached block: the
+	 * block runs twice storing to data, the third time the store hits
+	 * the immediate of the MOV after it (rbx = 7 + 7 + 42).
+	 */
+	.globl t_smc2
+t_smc2:
+	lea smc2_insn+1(%rip), %rax
+	mov %rax, 0x300808
+	movq $0x300900, 0x300810
+	movq $0x300900, 0x300818
+	xor %ebx, %ebx
+	mov $3, %ecx
+	mov $42, %edx
+smc2_loop:
+	mov 0x300800(,%rcx,8), %rdi
+	movl %edx, (%rdi)
+smc2_insn:
+	mov $7, %eax
+	add %eax, %ebx
+	dec %ecx
+	jnz smc2_loop
+	hlt
+
 	.globl _gend
 _gend:

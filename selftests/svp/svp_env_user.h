@@ -21,6 +21,9 @@ typedef int64_t s64;
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define noinline	__attribute__((__noinline__))
+#ifndef __always_inline
+#define __always_inline	inline __attribute__((__always_inline__))
+#endif
 #define fallthrough	__attribute__((__fallthrough__))
 #ifndef EXPORT_SYMBOL_GPL
 #define EXPORT_SYMBOL_GPL(x)

@@ -509,6 +509,12 @@ static void test_misc_progs(void)
 	ok(r == SVP_EXIT_HLT && reg(c, 3) == 7 && reg(c, 0) == 42,
 	   "self-modifying code sees the new instruction");
 
+	start(c, SYM_t_smc2);
+	r = run(c, &e, 100);
+	ok(r == SVP_EXIT_HLT && reg(c, 3) == 7 + 7 + 42,
+	   "a store to the next instruction of a cached block (r %d rbx %llu rip %llx)",
+	   r, (unsigned long long)reg(c, 3), (unsigned long long)reg(c, -1));
+
 	memset(ram + 0x302000, 0, 0x2000);
 	start(c, SYM_t_misc);
 	r = run(c, &e, 1000);
