@@ -394,6 +394,18 @@ static int vgen_kvm_new_partition(struct vgen_hypervisor *hv,
 	pthread_mutex_init(&p->route_lock, NULL);
 	/* Needed by Intel VMX only; AMD ignores it. */
 	(void)vgen_sys_ioctl(vm->fd, KVM_SET_TSS_ADDR, VGEN_KVM_TSS_ADDR);
+	/*
+	 * VP 0 is the BSP (IA32_APIC_BASE.BSP, as on vgen); KVM's BSP is the
+	 * vCPU with id 0 unless told, and the vCPU id is the APIC ID.
+	 */
+	if (p->apic_ids[0] && vgen_kvm_ext(hv, KVM_CAP_SET_BOOT_CPU_ID)) {
+		ret = vgen_sys_ioctl(vm->fd, KVM_SET_BOOT_CPU_ID,
+				     p->apic_ids[0]);
+		if (ret < 0) {
+			vgen_kvm_destroy(vm);
+			return (int)ret;
+		}
+	}
 	if (cfg->flags & VGEN_PROTO_USER_MODE_APIC)
 		return 0;
 	if (!vgen_kvm_has_irqchip(hv)) {
@@ -1750,6 +1762,23 @@ static int vgen_kvm_apic_err(int err)
 	return err == -EINVAL || err == -ENXIO || err == -ENOTTY ? -ENXIO : err;
 }
 
+/*
+ * In x2APIC mode vgen's register page holds the 32-bit x2APIC ID at 0x020;
+ * KVM without KVM_CAP_X2APIC_API (not enabled by this backend) keeps it in
+ * bits 31:24 there, as in xAPIC mode. Convert @regs to KVM's layout
+ * (@to_kvm) or from it.
+ */
+static void vgen_kvm_x2apic_id(uint64_t apic_base, void *regs, bool to_kvm)
+{
+	uint32_t id;
+
+	if (!(apic_base & (1ULL << 10)))
+		return;
+	memcpy(&id, (char *)regs + 0x20, 4);
+	id = to_kvm ? id << 24 : id >> 24;
+	memcpy((char *)regs + 0x20, &id, 4);
+}
+
 static int vgen_kvm_get_lapic(struct vgen_processor *proc,
 			      struct vgen_lapic_state *s)
 {
@@ -1767,6 +1796,7 @@ static int vgen_kvm_get_lapic(struct vgen_processor *proc,
 	memset(s, 0, sizeof(*s));
 	s->apic_base = m.e[0].data;
 	memcpy(s->regs, k.regs, sizeof(s->regs));
+	vgen_kvm_x2apic_id(s->apic_base, s->regs, false);
 	return 0;
 }
 
@@ -1794,6 +1824,7 @@ static int vgen_kvm_set_lapic(struct vgen_processor *proc,
 	if (ret)
 		return ret;
 	memcpy(k.regs, s->regs, sizeof(k.regs));
+	vgen_kvm_x2apic_id(s->apic_base, k.regs, true);
 	if (ioctl(proc->fd, KVM_SET_LAPIC, &k) < 0)
 		return -errno;
 	return 0;

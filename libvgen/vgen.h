@@ -1101,7 +1101,9 @@ VGEN_EXPORT int vgen_processor_set_msrs(struct vgen_processor *proc,
  * Errors: -ENXIO no in-kernel APIC (VGEN_PROTO_USER_MODE_APIC); errors of
  * VGEN_GET_LAPIC. KVM: KVM_GET_LAPIC and IA32_APIC_BASE with
  * KVM_GET_MSRS; -ENXIO without KVM's in-kernel local APIC (the KVM
- * backend has none unless the partition got KVM's split irqchip).
+ * backend has none unless the partition got KVM's split irqchip). In
+ * x2APIC mode the ID register holds the x2APIC ID on both backends (KVM
+ * keeps only its low 8 bits without KVM_CAP_X2APIC_API).
  */
 VGEN_EXPORT int vgen_processor_get_lapic(struct vgen_processor *proc,
 					 struct vgen_lapic_state *s);

@@ -9,7 +9,11 @@
  * routes with edge and level triggering (VGEN_EXIT_EOI), LINT0/LINT1
  * (NMI, ExtINT with VGEN_EXIT_EXTINT, fixed), MSI floods from several
  * threads into running VPs, and a user-mode-APIC partition.
- * Every test skips without VGEN_CAP_IRQCHIP.
+ * Every case runs through libvgen on both backends (FIXTURE_VARIANTs
+ * "vgen" and "kvm", KVM with its split irqchip); a backend that is
+ * missing or has no VGEN_CAP_IRQCHIP is skipped with the reason, and so
+ * are the checks KVM does differently (documented in libvgen's vgen.h,
+ * BACKENDS).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,12 +42,55 @@
  */
 #define UP_TIMEOUT	120
 
+/* Why the test VM has no KVM (set by selftests/vm/vgen-vm), or "". */
+static const char *at_reason(const char *backend)
+{
+	const char *r = getenv("VGEN_NO_KVM_REASON");
+
+	return strcmp(backend, "kvm") || !r ? "" : r;
+}
+
+/*
+ * The harness runs the body even if the setup skipped: check here.
+ * self->err: 0, -errno of vgen_hypervisor_open(), or -ENODEV when the
+ * backend has no in-kernel APIC (VGEN_CAP_IRQCHIP = 0).
+ */
+#define AT_REQUIRE_BACKEND()						\
+	do {								\
+		if (self->err && self->err != -ENODEV)			\
+			SKIP(return, "backend %s not available: %s %s",	\
+			     variant->name, strerror(-self->err),	\
+			     at_reason(variant->name));			\
+	} while (0)
+
+#define AT_REQUIRE_IRQCHIP()						\
+	do {								\
+		AT_REQUIRE_BACKEND();					\
+		if (self->err)						\
+			SKIP(return, "%s: VGEN_CAP_IRQCHIP is 0",	\
+			     variant->name);				\
+	} while (0)
+
 FIXTURE(up) {
-	int unused;
+	int err;
+};
+
+FIXTURE_VARIANT(up) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(up, vgen) {
+	.name = "vgen",
+};
+
+FIXTURE_VARIANT_ADD(up, kvm) {
+	.name = "kvm",
 };
 
 FIXTURE_SETUP(up)
 {
+	vgen_test_backend = variant->name;
+	self->err = backend_irqchip(variant->name);
 }
 
 FIXTURE_TEARDOWN(up)
@@ -78,37 +125,34 @@ static void run_guest(void *guest)
 
 static long msi_fixed(struct vm *vm, uint32_t dest, uint8_t vec)
 {
-	return signal_msi(vm->fd, msi_addr(dest, false, false),
-			  msi_data(vec, VGEN_MSI_DM_FIXED, false));
+	return vm_request_msi(vm, msi_addr(dest, false, false),
+			      msi_data(vec, VGEN_MSI_DM_FIXED, false));
 }
 
 /* The guest interrupt library works (needs no APIC). */
 TEST_F_TIMEOUT(up, idt_library, UP_TIMEOUT)
 {
-	int fd = vgen_open_dev();
-
-	if (fd < 0)
-		SKIP(return, "/dev/vgen not present");
-	close(fd);
+	AT_REQUIRE_BACKEND();
 	run_guest(guest_idt_selftest);
 }
 
 TEST_F_TIMEOUT(up, caps, UP_TIMEOUT)
 {
-	int fd;
+	struct vgen_hypervisor *hv;
+	uint64_t v;
 
-	REQUIRE_IRQCHIP();
-	fd = vgen_open_dev();
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(1, __vgen_ioctl_val(fd, VGEN_CHECK_CAP, VGEN_CAP_IRQCHIP));
-	EXPECT_EQ(VGEN_IOAPIC_PINS,
-		  __vgen_ioctl_val(fd, VGEN_CHECK_CAP, VGEN_CAP_IOAPIC_PINS));
-	close(fd);
+	AT_REQUIRE_IRQCHIP();
+	ASSERT_EQ(0, vgen_hypervisor_open(variant->name, &hv));
+	ASSERT_EQ(0, vgen_hypervisor_check_cap(hv, VGEN_CAP_IRQCHIP, &v));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(0, vgen_hypervisor_check_cap(hv, VGEN_CAP_IOAPIC_PINS, &v));
+	EXPECT_EQ(VGEN_IOAPIC_PINS, v);
+	vgen_hypervisor_close(hv);
 }
 
 TEST_F_TIMEOUT(up, xapic_self_ipi, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest(guest_xapic_self_ipi);
 }
 
@@ -118,7 +162,7 @@ static void run_guest_cpuid(void *guest, uint32_t ecx_bits)
 	struct vm *vm = vm_create_proto(1, VM_DEFAULT_RAM_MIB);
 	struct vcpu *vcpu;
 
-	cpuid_set_leaf1_ecx(vm->fd, ecx_bits);
+	cpuid_set_leaf1_ecx(vm, ecx_bits);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest);
 	vcpu_run_to_done(vcpu);
@@ -127,25 +171,25 @@ static void run_guest_cpuid(void *guest, uint32_t ecx_bits)
 
 TEST_F_TIMEOUT(up, x2apic_self_ipi, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest_cpuid(guest_x2apic_self_ipi, CPUID_1_ECX_X2APIC);
 }
 
 TEST_F_TIMEOUT(up, priority_and_nesting, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest(guest_priority);
 }
 
 TEST_F_TIMEOUT(up, tpr_cr8_masking, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest(guest_tpr);
 }
 
 TEST_F_TIMEOUT(up, timer_oneshot, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest(guest_timer_oneshot);
 }
 
@@ -155,7 +199,7 @@ TEST_F_TIMEOUT(up, timer_periodic, UP_TIMEOUT)
 	struct ucall uc;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_timer_periodic, &vcpu);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_LE(5, uc.args[1]);
@@ -165,13 +209,13 @@ TEST_F_TIMEOUT(up, timer_periodic, UP_TIMEOUT)
 
 TEST_F_TIMEOUT(up, tsc_deadline, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest_cpuid(guest_tsc_deadline, CPUID_1_ECX_TSC_DEADLINE);
 }
 
 TEST_F_TIMEOUT(up, sti_shadow, UP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_guest(guest_sti_shadow);
 }
 
@@ -179,6 +223,7 @@ struct hlt_arg {
 	struct vm *vm;
 	struct vcpu *vcpu;
 	int yield;
+	int kvm;
 	long busy;
 	long ret;
 };
@@ -192,8 +237,14 @@ static void *hlt_thread(void *p)
 		usleep(1000);
 	/* Not a test threshold: makes it likely that the VP is in HLT. */
 	usleep(20000);
-	/* The VP thread is inside VGEN_RUN until the interrupt comes. */
-	a->busy = get_lapic(a->vcpu->fd, &st);
+	/*
+	 * vgen: the VP thread is inside VGEN_RUN until the interrupt comes,
+	 * so the raw VGEN_GET_LAPIC on its fd is refused (the library
+	 * allows it only on the VP's thread). KVM would block in
+	 * KVM_GET_LAPIC until the run ends: not tried.
+	 */
+	if (!a->kvm)
+		a->busy = get_lapic(a->vcpu->fd, &st);
 	if (a->yield)
 		a->ret = vgen_partition_request_yield(a->vm->part, 0);
 	else
@@ -210,18 +261,20 @@ TEST_F_TIMEOUT(up, hlt_woken_by_msi, UP_TIMEOUT)
 	pthread_t th;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_hlt_wake, &vcpu);
 	expect_sync(vcpu, 1);
 	a.vm = vm;
 	a.vcpu = vcpu;
+	a.kvm = vm_is_kvm(vm);
 	ASSERT_EQ(0, pthread_create(&th, NULL, hlt_thread, &a));
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	pthread_join(th, NULL);
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);	/* one HLT, no spurious wake-up */
-	EXPECT_EQ(1, a.ret);
-	EXPECT_EQ(-EBUSY, a.busy);
+	EXPECT_EQ(0, a.ret);
+	if (!a.kvm)
+		EXPECT_EQ(-EBUSY, a.busy);
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -235,11 +288,12 @@ TEST_F_TIMEOUT(up, hlt_yield_then_msi, UP_TIMEOUT)
 	pthread_t th;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_hlt_wake, &vcpu);
 	expect_sync(vcpu, 1);
 	a.vm = vm;
 	a.vcpu = vcpu;
+	a.kvm = vm_is_kvm(vm);
 	a.yield = 1;
 	ASSERT_EQ(0, pthread_create(&th, NULL, hlt_thread, &a));
 	vcpu_run(vcpu);
@@ -248,7 +302,7 @@ TEST_F_TIMEOUT(up, hlt_yield_then_msi, UP_TIMEOUT)
 	ASSERT_EQ(VGEN_EXIT_YIELD, vcpu->run->exit_reason) {
 		TH_LOG("%s", vcpu_exit_str(vcpu));
 	}
-	EXPECT_EQ(1, msi_fixed(vm, 0, VEC_HLT));
+	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_HLT));
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);
@@ -264,29 +318,32 @@ TEST_F_TIMEOUT(up, nmi_msi, UP_TIMEOUT)
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_nmi, &vcpu);
 	expect_sync(vcpu, 1);
-	EXPECT_EQ(1, signal_msi(vm->fd, addr, data));
+	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
 	expect_sync(vcpu, 2);	/* inside the NMI handler */
-	EXPECT_EQ(1, signal_msi(vm->fd, addr, data));
-	EXPECT_EQ(1, signal_msi(vm->fd, addr, data));
+	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
+	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
 
-/* MSIs to a software- or globally disabled APIC are refused (0). */
+/*
+ * MSIs to a software- or globally disabled APIC are refused: the guest
+ * checks that only the one sent while enabled arrives.
+ */
 TEST_F_TIMEOUT(up, msi_to_disabled_apic, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_sw_disabled, &vcpu);
 	expect_sync(vcpu, 1);
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
 	expect_sync(vcpu, 2);
-	EXPECT_EQ(1, msi_fixed(vm, 0, VEC_SELF));
+	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
 	expect_sync(vcpu, 3);
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
 	vcpu_run_to_done(vcpu);
@@ -327,7 +384,7 @@ static struct vm *lapic_state_vm(struct __test_metadata *_metadata,
 	*vcpu = vm_add_vcpu(vm, 0, guest_lapic_state);
 	expect_sync(*vcpu, 1);
 
-	EXPECT_EQ(0, get_lapic((*vcpu)->fd, &st));
+	EXPECT_EQ(0, vcpu_get_lapic(*vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP, st.apic_base);
 	EXPECT_EQ(0, st.flags);
 	EXPECT_EQ(0, st.reserved0);
@@ -342,14 +399,14 @@ static struct vm *lapic_state_vm(struct __test_metadata *_metadata,
 	EXPECT_EQ(0x10000, lapic_reg(&st, 0x320) & 0x10000); /* LVTT masked */
 
 	/* GET -> SET -> GET is the identity. */
-	EXPECT_EQ(0, set_lapic((*vcpu)->fd, &st));
-	EXPECT_EQ(0, get_lapic((*vcpu)->fd, &st2));
+	EXPECT_EQ(0, vcpu_set_lapic(*vcpu, &st));
+	EXPECT_EQ(0, vcpu_get_lapic(*vcpu, &st2));
 	lapic_expect_same(_metadata, &st, &st2);
 
 	/* A changed TPR reaches the guest (register and CR8). */
 	lapic_set_reg(&st, 0x080, 0x30);
-	EXPECT_EQ(0, set_lapic((*vcpu)->fd, &st));
-	EXPECT_EQ(0, get_lapic((*vcpu)->fd, &st2));
+	EXPECT_EQ(0, vcpu_set_lapic(*vcpu, &st));
+	EXPECT_EQ(0, vcpu_get_lapic(*vcpu, &st2));
 	lapic_expect_same(_metadata, &st, &st2);
 	EXPECT_EQ(0x30, lapic_reg(&st2, 0x0a0));	/* PPR follows */
 	return vm;
@@ -360,7 +417,7 @@ TEST_F_TIMEOUT(up, lapic_get_set, UP_TIMEOUT)
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = lapic_state_vm(_metadata, 0, &vcpu);
 	vcpu_run_to_done(vcpu);
 	EXPECT_EQ(0x30, *GUEST_PTR(vm, lapic_tpr_seen));
@@ -375,13 +432,13 @@ TEST_F_TIMEOUT(up, lapic_set_pending_irr, UP_TIMEOUT)
 	struct vm *vm;
 	uint32_t off = 0x200 + 0x10 * (VEC_LAPIC_IRR / 32);
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = lapic_state_vm(_metadata, 1, &vcpu);
 	expect_sync(vcpu, 2);
-	ASSERT_EQ(0, get_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	lapic_set_reg(&st, off, lapic_reg(&st, off) |
 		      (1u << (VEC_LAPIC_IRR % 32)));
-	ASSERT_EQ(0, set_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_set_lapic(vcpu, &st));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -393,15 +450,15 @@ TEST_F_TIMEOUT(up, lapic_set_timer, UP_TIMEOUT)
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = lapic_state_vm(_metadata, 2, &vcpu);
 	expect_sync(vcpu, 3);
-	ASSERT_EQ(0, get_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	lapic_set_reg(&st, 0x320, VEC_LAPIC_TIMER);	/* one-shot */
 	lapic_set_reg(&st, 0x3e0, 0xb);		/* divide by 1 */
 	lapic_set_reg(&st, 0x380, 1000000);
-	ASSERT_EQ(0, set_lapic(vcpu->fd, &st));
-	ASSERT_EQ(0, get_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_set_lapic(vcpu, &st));
+	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	EXPECT_EQ(1000000, lapic_reg(&st, 0x380));
 	EXPECT_GE(1000000, lapic_reg(&st, 0x390));
 	vcpu_run_to_done(vcpu);
@@ -416,22 +473,22 @@ TEST_F_TIMEOUT(up, lapic_x2apic_id, UP_TIMEOUT)
 	struct vcpu *vcpu;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_proto_cfg(1, VM_DEFAULT_RAM_MIB, 0, ids);
-	cpuid_set_leaf1_ecx(vm->fd, CPUID_1_ECX_X2APIC);
+	cpuid_set_leaf1_ecx(vm, CPUID_1_ECX_X2APIC);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_lapic_x2apic_id);
 	expect_sync(vcpu, 1);
-	ASSERT_EQ(0, get_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP, st.apic_base);
 	EXPECT_EQ(7u << 24, lapic_reg(&st, 0x020));
 	expect_sync(vcpu, 2);
-	ASSERT_EQ(0, get_lapic(vcpu->fd, &st));
+	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP | (1 << 10), st.apic_base);
 	EXPECT_EQ(7, lapic_reg(&st, 0x020));
 	EXPECT_EQ(0x80, lapic_reg(&st, 0x0d0));
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_X2_ICR));	/* no APIC ID 0 */
-	EXPECT_EQ(1, msi_fixed(vm, 7, VEC_X2_ICR));
+	EXPECT_EQ(0, msi_fixed(vm, 7, VEC_X2_ICR));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -441,24 +498,29 @@ TEST_F_TIMEOUT(up, msi_x2apic_extended_dest, UP_TIMEOUT)
 {
 	static const uint32_t ids[1] = { X2_BIG_ID };
 	uint32_t data = msi_data(VEC_X2_ICR, VGEN_MSI_DM_FIXED, false);
+	uint64_t ext = msi_addr(X2_BIG_ID & 0xff, false, false) |
+		       ((uint64_t)(X2_BIG_ID >> 8) <<
+			VGEN_MSI_ADDR_EXT_DEST_SHIFT);
 	struct vcpu *vcpu;
 	struct ucall uc;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_proto_cfg(1, VM_DEFAULT_RAM_MIB, 0, ids);
-	cpuid_set_leaf1_ecx(vm->fd, CPUID_1_ECX_X2APIC);
+	cpuid_set_leaf1_ecx(vm, CPUID_1_ECX_X2APIC);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_x2apic_ext_dest);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(X2_BIG_ID, uc.args[1]);
 	/* Only the low 8 bits: APIC ID 0x23 does not exist. */
-	EXPECT_EQ(0, signal_msi(vm->fd, msi_addr(X2_BIG_ID & 0xff, false,
+	EXPECT_EQ(0, vm_request_msi(vm, msi_addr(X2_BIG_ID & 0xff, false,
 						 false), data));
-	EXPECT_EQ(1, signal_msi(vm->fd, msi_addr(X2_BIG_ID & 0xff, false,
-						 false) |
-				((uint64_t)(X2_BIG_ID >> 8) <<
-				 VGEN_MSI_ADDR_EXT_DEST_SHIFT), data));
+	if (vm_is_kvm(vm)) {
+		EXPECT_EQ(-EOPNOTSUPP, vm_request_msi(vm, ext, data));
+		vm_destroy(vm);
+		SKIP(return, "kvm: documented backend difference (vgen.h, BACKENDS): MSIs with an extended destination ID are -EOPNOTSUPP (no KVM_CAP_X2APIC_API)");
+	}
+	EXPECT_EQ(0, vm_request_msi(vm, ext, data));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -494,7 +556,7 @@ TEST_F_TIMEOUT(up, hlt_signal_then_msi, UP_TIMEOUT)
 	pthread_t th;
 	struct vm *vm;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = sigusr1;
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -505,7 +567,7 @@ TEST_F_TIMEOUT(up, hlt_signal_then_msi, UP_TIMEOUT)
 	EXPECT_EQ(-EINTR, __vcpu_run(vcpu));
 	pthread_join(th, NULL);
 	EXPECT_EQ(VGEN_EXIT_INTR, vcpu->run->exit_reason);
-	EXPECT_EQ(1, msi_fixed(vm, 0, VEC_HLT));
+	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_HLT));
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(2, uc.args[0]);
 	EXPECT_EQ(1, uc.args[1]);	/* the HLT was not left early */
@@ -523,11 +585,25 @@ TEST_F_TIMEOUT(up, hlt_signal_then_msi, UP_TIMEOUT)
 #define SMP_TIMEOUT	300
 
 FIXTURE(smp) {
-	int unused;
+	int err;
+};
+
+FIXTURE_VARIANT(smp) {
+	const char *name;
+};
+
+FIXTURE_VARIANT_ADD(smp, vgen) {
+	.name = "vgen",
+};
+
+FIXTURE_VARIANT_ADD(smp, kvm) {
+	.name = "kvm",
 };
 
 FIXTURE_SETUP(smp)
 {
+	vgen_test_backend = variant->name;
+	self->err = backend_irqchip(variant->name);
 }
 
 FIXTURE_TEARDOWN(smp)
@@ -557,10 +633,10 @@ static void *ipi_vp_thread(void *p)
 			    "VP %u: unexpected ucall %" PRIu64 " arg %" PRIu64,
 			    a->index, cmd, uc.args[0]);
 		/* Lowest priority among logical destinations 0 and 1. */
-		a->msi = signal_msi(a->vm->fd, msi_addr(3, true, true),
-				    msi_data(VEC_IPI_MSI, VGEN_MSI_DM_LOWEST,
-					     false));
-		TEST_ASSERT(a->msi == 1, "lowest-priority MSI returned %ld",
+		a->msi = vm_request_msi(a->vm, msi_addr(3, true, true),
+					msi_data(VEC_IPI_MSI,
+						 VGEN_MSI_DM_LOWEST, false));
+		TEST_ASSERT(a->msi == 0, "lowest-priority MSI returned %ld",
 			    a->msi);
 	}
 	a->done = 1;
@@ -592,37 +668,37 @@ static void run_ipi(struct __test_metadata *_metadata, uint32_t mode)
 
 TEST_F_TIMEOUT(smp, ipi_physical, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_PHYSICAL);
 }
 
 TEST_F_TIMEOUT(smp, ipi_logical_flat, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_LOGICAL_FLAT);
 }
 
 TEST_F_TIMEOUT(smp, ipi_logical_cluster, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_CLUSTER);
 }
 
 TEST_F_TIMEOUT(smp, ipi_shorthands, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_SHORTHAND);
 }
 
 TEST_F_TIMEOUT(smp, ipi_lowest_priority, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_LOWEST);
 }
 
 TEST_F_TIMEOUT(smp, ipi_nmi, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_ipi(_metadata, IPI_NMI);
 }
 
@@ -630,47 +706,51 @@ TEST_F_TIMEOUT(smp, ipi_nmi, SMP_TIMEOUT)
 
 TEST_F_TIMEOUT(up, ioapic_routes, UP_TIMEOUT)
 {
+	uint64_t dest0 = msi_addr(0, false, false);
 	struct vcpu *vcpu;
 	struct vm *vm;
-	int fd;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_ioapic, &vcpu);
-	fd = vm->fd;
 	expect_sync(vcpu, 1);
-	ASSERT_EQ(0, set_irq_route(fd, LINE_EDGE, msi_addr(0, false, false),
-				   msi_data(VEC_IOAPIC_EDGE,
-					    VGEN_MSI_DM_FIXED, false)));
-	EXPECT_EQ(1, assert_irq(fd, LINE_EDGE));
-	EXPECT_EQ(0, assert_irq(fd, LINE_UNROUTED));
+	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_EDGE, dest0,
+				      msi_data(VEC_IOAPIC_EDGE,
+					       VGEN_MSI_DM_FIXED, false)));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_EDGE));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_UNROUTED));
 
 	/* Edge: no EOI exit (get_ucall fails on any other exit). */
 	expect_sync(vcpu, 2);
-	ASSERT_EQ(0, set_irq_route(fd, LINE_LEVEL, msi_addr(0, false, false),
-				   msi_data(VEC_IOAPIC_LEVEL,
-					    VGEN_MSI_DM_FIXED, true)));
-	EXPECT_EQ(1, assert_irq(fd, LINE_LEVEL));
+	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_LEVEL, dest0,
+				      msi_data(VEC_IOAPIC_LEVEL,
+					       VGEN_MSI_DM_FIXED, true)));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_LEVEL));
 	expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_IOAPIC_LEVEL, vcpu->run->eoi.vector);
 	/* The line is still high: the VMM re-asserts it. */
-	EXPECT_EQ(1, assert_irq(fd, LINE_LEVEL));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_LEVEL));
 	expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_IOAPIC_LEVEL, vcpu->run->eoi.vector);
 
 	expect_sync(vcpu, 3);
-	EXPECT_EQ(1, signal_msi(fd, msi_addr(0, false, false),
-				msi_data(VEC_MSI_LEVEL, VGEN_MSI_DM_FIXED,
-					 true)));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
-	EXPECT_EQ(VEC_MSI_LEVEL, vcpu->run->eoi.vector);
+	EXPECT_EQ(0, vm_request_msi(vm, dest0,
+				    msi_data(VEC_MSI_LEVEL, VGEN_MSI_DM_FIXED,
+					     true)));
+	if (vm_is_kvm(vm)) {
+		/* The guest still takes it and EOIs (checked by the guest). */
+		TH_LOG("kvm: no VGEN_EXIT_EOI for a level-triggered MSI sent with request_msi: documented backend difference (vgen.h, BACKENDS)");
+	} else {
+		expect_exit(vcpu, VGEN_EXIT_EOI);
+		EXPECT_EQ(VEC_MSI_LEVEL, vcpu->run->eoi.vector);
+	}
 
 	expect_sync(vcpu, 4);
-	ASSERT_EQ(0, set_irq_route(fd, LINE_EDGE, msi_addr(0, false, false),
-				   msi_data(VEC_IOAPIC_NEW, VGEN_MSI_DM_FIXED,
-					    false)));
-	EXPECT_EQ(1, assert_irq(fd, LINE_EDGE));
-	ASSERT_EQ(0, set_irq_route(fd, LINE_EDGE, 0, 0));
-	EXPECT_EQ(0, assert_irq(fd, LINE_EDGE));
+	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_EDGE, dest0,
+				      msi_data(VEC_IOAPIC_NEW,
+					       VGEN_MSI_DM_FIXED, false)));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_EDGE));
+	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_EDGE, 0, 0));
+	EXPECT_EQ(0, vm_assert_irq(vm, LINE_EDGE));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -681,31 +761,29 @@ TEST_F_TIMEOUT(up, lint_nmi_extint_fixed, UP_TIMEOUT)
 {
 	struct vcpu *vcpu;
 	struct vm *vm;
-	int fd;
 
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_lint, &vcpu);
-	fd = vm->fd;
 	expect_sync(vcpu, 1);
-	EXPECT_EQ(0, pulse_lint(fd, 0, 1));	/* masked after reset */
-	EXPECT_EQ(0, pulse_lint(fd, 0, 0));
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 1));	/* masked after reset */
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));
 	expect_sync(vcpu, 2);
-	EXPECT_EQ(1, pulse_lint(fd, 0, 1));	/* LINT1 = NMI */
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 1));	/* LINT1 = NMI */
 
 	expect_sync(vcpu, 3);
-	EXPECT_EQ(1, pulse_lint(fd, 0, 0));	/* LINT0 = ExtINT */
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));	/* LINT0 = ExtINT */
 	expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = VEC_EXTINT;
 	vcpu->run->extint.valid = 1;
 
 	expect_sync(vcpu, 4);
-	EXPECT_EQ(1, pulse_lint(fd, 0, 0));
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));
 	expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = 0;
 	vcpu->run->extint.valid = 0;	/* the PIC has nothing after all */
 
 	expect_sync(vcpu, 5);
-	EXPECT_EQ(1, pulse_lint(fd, 0, 0));	/* LINT0 = fixed */
+	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));	/* LINT0 = fixed */
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }
@@ -717,8 +795,7 @@ struct flood_sender {
 	int id;
 	int ack;
 	uint32_t msgs;
-	uint32_t accepted[FLOOD_VPS];
-	uint32_t refused;
+	uint32_t accepted[FLOOD_VPS];	/* sent without an error */
 	long bad;		/* first unexpected return value, or 0 */
 };
 
@@ -745,28 +822,25 @@ static void *flood_sender_thread(void *p)
 		vp = (s->id + i) % FLOOD_VPS;
 		if (s->id == FLOOD_SENDERS - 1) {
 			/* This one goes through the IOAPIC routing table. */
-			r = set_irq_route(s->vm->fd, FLOOD_LINE,
-					  msi_addr(vp, false, false),
-					  msi_data(vec, VGEN_MSI_DM_FIXED,
-						   false));
+			r = vm_set_irq_route(s->vm, FLOOD_LINE,
+					     msi_addr(vp, false, false),
+					     msi_data(vec, VGEN_MSI_DM_FIXED,
+						      false));
 			if (r) {
-				s->bad = r ? r : -1;
+				s->bad = r;
 				break;
 			}
-			r = assert_irq(s->vm->fd, FLOOD_LINE);
+			r = vm_assert_irq(s->vm, FLOOD_LINE);
 		} else {
 			r = msi_fixed(s->vm, vp, vec);
 		}
-		if (r == 1) {
-			s->accepted[vp]++;
-			total++;
-		} else if (r == 0 && !s->ack) {
-			s->refused++;	/* coalesced */
-		} else {
-			if (!s->bad)
-				s->bad = r ? r : -1000;
+		if (r) {
+			s->bad = r;
 			break;
 		}
+		/* The library does not say whether it was coalesced. */
+		s->accepted[vp]++;
+		total++;
 		/* One interrupt of this vector in flight at a time. */
 		while (s->ack && flood_handled(s->vm, vec) < total)
 			sched_yield();
@@ -814,7 +888,7 @@ static void run_flood(struct __test_metadata *_metadata, int ack)
 		pthread_join(sth[i], NULL);
 	*GUEST_PTR(vm, guest_stop) = 1;
 	for (vp = 0; vp < FLOOD_VPS; vp++)
-		EXPECT_EQ(1, msi_fixed(vm, vp, VEC_STOP));
+		EXPECT_EQ(0, msi_fixed(vm, vp, VEC_STOP));
 	for (i = 0; i < FLOOD_VPS; i++) {
 		pthread_join(vth[i], NULL);
 		EXPECT_EQ(1, args[i].done);
@@ -855,14 +929,14 @@ static void run_flood(struct __test_metadata *_metadata, int ack)
 /* Every MSI accepted while none of its vector is pending is handled once. */
 TEST_F_TIMEOUT(smp, msi_flood_acked, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_flood(_metadata, 1);
 }
 
 /* Unpaced MSIs into running and halted VPs: nothing invented or lost. */
 TEST_F_TIMEOUT(smp, msi_flood_storm, SMP_TIMEOUT)
 {
-	REQUIRE_IRQCHIP();
+	AT_REQUIRE_IRQCHIP();
 	run_flood(_metadata, 0);
 }
 
@@ -873,17 +947,13 @@ TEST_F_TIMEOUT(up, user_mode_apic, UP_TIMEOUT)
 	struct vcpu *vcpu;
 	struct ucall uc;
 	struct vm *vm;
-	int fd = vgen_open_dev();
 
-	if (fd < 0)
-		SKIP(return, "/dev/vgen not present");
-	close(fd);
+	AT_REQUIRE_BACKEND();
 	vm = vm_create_proto_cfg(1, VM_DEFAULT_RAM_MIB,
 				 VGEN_PROTO_USER_MODE_APIC, NULL);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_user_apic);
-	if (have_irqchip())
-		EXPECT_EQ(-ENXIO, msi_fixed(vm, 0, VEC_SELF));
+	EXPECT_EQ(-ENXIO, msi_fixed(vm, 0, VEC_SELF));
 	expect_exit(vcpu, VGEN_EXIT_MMIO);
 	EXPECT_EQ(0xfee00030ULL, vcpu->run->mmio.gpa);
 	EXPECT_EQ(4, vcpu->run->mmio.size);

@@ -33,9 +33,9 @@ static void part_open_cpuid(struct part *p, uint32_t flags, bool x2apic)
 	TEST_ASSERT(r >= 0, "create partition: %ld", r);
 	p->fd = (int)r;
 	if (x2apic)
-		cpuid_set_leaf1_ecx(p->fd, CPUID_1_ECX_X2APIC);
+		raw_cpuid_set_leaf1_ecx(p->fd, CPUID_1_ECX_X2APIC);
 	else
-		cpuid_clear_leaf1_ecx(p->fd, CPUID_1_ECX_X2APIC);
+		raw_cpuid_clear_leaf1_ecx(p->fd, CPUID_1_ECX_X2APIC);
 	r = __vgen_ioctl_val(p->fd, VGEN_FINALIZE, 0);
 	TEST_ASSERT(r == 0, "finalize: %ld", r);
 	r = __vgen_ioctl(p->fd, VGEN_CREATE_VP, &cv);

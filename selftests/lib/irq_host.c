@@ -69,7 +69,7 @@ long set_lapic(int vp_fd, const struct vgen_lapic_state *s)
 	return __vgen_ioctl(vp_fd, VGEN_SET_LAPIC, s);
 }
 
-static void cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
+static void raw_cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
 {
 	struct {
 		struct vgen_cpuid hdr;
@@ -86,14 +86,94 @@ static void cpuid_leaf1_ecx(int proto_fd, uint32_t mask, uint32_t val)
 	TEST_ASSERT(r == 0, "VGEN_SET_CPUID: %ld", r);
 }
 
-void cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
+void raw_cpuid_set_leaf1_ecx(int proto_fd, uint32_t bits)
 {
-	cpuid_leaf1_ecx(proto_fd, bits, bits);
+	raw_cpuid_leaf1_ecx(proto_fd, bits, bits);
 }
 
-void cpuid_clear_leaf1_ecx(int proto_fd, uint32_t bits)
+void raw_cpuid_clear_leaf1_ecx(int proto_fd, uint32_t bits)
 {
-	cpuid_leaf1_ecx(proto_fd, bits, 0);
+	raw_cpuid_leaf1_ecx(proto_fd, bits, 0);
+}
+
+static void cpuid_leaf1_ecx(struct vm *vm, uint32_t mask, uint32_t val)
+{
+	struct vgen_cpuid_leaf l;
+	int r;
+
+	memset(&l, 0, sizeof(l));
+	l.function = 1;
+	l.index = VGEN_CPUID_INDEX_ANY;	/* leaf 1 has no subleaves */
+	l.result[2] = val;
+	l.mask[2] = mask;
+	TEST_ASSERT(vm->proto, "CPUID after vm_finalize()");
+	r = vgen_proto_set_cpuid(vm->proto, &l, 1);
+	TEST_ASSERT(r == 0, "vgen_proto_set_cpuid: %d", r);
+}
+
+void cpuid_set_leaf1_ecx(struct vm *vm, uint32_t bits)
+{
+	cpuid_leaf1_ecx(vm, bits, bits);
+}
+
+void cpuid_clear_leaf1_ecx(struct vm *vm, uint32_t bits)
+{
+	cpuid_leaf1_ecx(vm, bits, 0);
+}
+
+int backend_irqchip(const char *backend)
+{
+	struct vgen_hypervisor *hv;
+	uint64_t cap = 0;
+	int r = vgen_hypervisor_open(backend, &hv);
+
+	if (r)
+		return r;
+	r = vgen_hypervisor_check_cap(hv, VGEN_CAP_IRQCHIP, &cap);
+	vgen_hypervisor_close(hv);
+	if (r)
+		return r;
+	return cap ? 0 : -ENODEV;
+}
+
+int vm_request_msi(struct vm *vm, uint64_t address, uint32_t data)
+{
+	return vgen_partition_request_msi(vm->part, 0, address, data);
+}
+
+int vm_set_irq_route(struct vm *vm, uint32_t irq, uint64_t address,
+		     uint32_t data)
+{
+	struct vgen_msi_message m = { .address = address, .data = data };
+
+	return vgen_partition_set_irq_route(vm->part, irq,
+					    address ? &m : NULL);
+}
+
+int vm_assert_irq(struct vm *vm, uint32_t irq)
+{
+	return vgen_partition_assert_irq(vm->part, irq);
+}
+
+int vm_pulse_lint(struct vm *vm, uint32_t vp, uint32_t lint)
+{
+	return vgen_partition_pulse_lint(vm->part, vp, 0, lint);
+}
+
+int vcpu_get_lapic(struct vcpu *vcpu, struct vgen_lapic_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	return vgen_processor_get_lapic(vcpu->proc, s);
+}
+
+int vcpu_set_lapic(struct vcpu *vcpu, const struct vgen_lapic_state *s)
+{
+	return vgen_processor_set_lapic(vcpu->proc, s);
+}
+
+bool vm_is_kvm(struct vm *vm)
+{
+	return !strcmp(vgen_hypervisor_backend_name(vm->hv), "kvm");
 }
 
 volatile struct irq_vp_state *guest_irq_state(struct vm *vm, uint32_t vp)
