@@ -44,7 +44,7 @@ struct ss_vp {
 	/* Published by the stopper; the VP uses it while not stopped. */
 	struct vgen_stop_source *src;
 	struct vgen_stop_source *stopped_src;	/* last one reported */
-	uint64_t yield_exits, stops, runs;
+	uint64_t yield_exits, stops, runs, run_busy;
 	int done;
 };
 
@@ -93,6 +93,14 @@ static void *ss_vp_main(void *arg)
 			__atomic_add_fetch(&v->stops, 1, __ATOMIC_RELEASE);
 			__atomic_store_n(&v->stopped_src, src,
 					 __ATOMIC_RELEASE);
+			continue;
+		}
+		/*
+		 * -EBUSY: a state read of another thread (ss_reader) held the
+		 * VP at that instant (documented for VGEN_RUN); run again.
+		 */
+		if (r == -EBUSY) {
+			__atomic_add_fetch(&v->run_busy, 1, __ATOMIC_RELEASE);
 			continue;
 		}
 		TEST_ASSERT(r == 0 || r == -EINTR, "VP %u run: %s", v->index,
@@ -174,7 +182,12 @@ static void *ss_stopper(void *arg)
 			c->srcs[i][k] = s;
 			before = ld(&c->vp[i].runs);
 			__atomic_store_n(&c->vp[i].src, s, __ATOMIC_RELEASE);
-			/* Let the VP enter with it (most of the time). */
+			/*
+			 * Let the VP enter with it (most of the time): a yield
+			 * ends its current run (the yielder may be done).
+			 */
+			TEST_ASSERT(!vgen_partition_request_yield(c->vm->part, i),
+				    "yield");
 			ss_wait_above(&c->vp[i].runs, before, "run", i);
 			TEST_ASSERT(!vgen_stop_source_stop(s), "stop");
 			for (ms = 0; ms < SS_WAIT_MS; ms++) {
