@@ -13,7 +13,8 @@
  *   msi       request_msi() until the guest handler has run (VP spinning)
  *   hlt-wake  request_msi() until the handler has run (VP in HLT)
  *   ipi       guest IPI to another VP and back, half the round trip
- *   create-N  proto-partition + build + N VPs bound on N threads
+ *   create-N  N VPs of a built partition bound on N threads (thread start,
+ *             VP creation, run page mapping, initial registers)
  * and prints one markdown table with the vgen/kvm ratio. A metric a
  * backend cannot measure (e.g. no in-kernel APIC) is shown as "n/a" with
  * the reason on stderr. A failed measurement ends the program with
@@ -328,9 +329,9 @@ static double create_time(uint32_t n)
 	uint64_t t0, t1;
 	uint32_t i;
 
-	t0 = now_ns();
 	vm = vm_create_proto(n, VM_DEFAULT_RAM_MIB);
 	vm_finalize(vm);
+	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		args[i].vm = vm;
 		args[i].index = i;
