@@ -390,52 +390,6 @@ static int vgen_nl_get_partition_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
-/* VGEN_CMD_GET_VP without NLM_F_DUMP: one VP. */
-static int vgen_nl_get_vp_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vgen_partition *part;
-	struct vgen_nl_caller caller;
-	struct sk_buff *msg;
-	struct vgen_vp *vp;
-	u32 index;
-	int ret;
-
-	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, VGEN_A_VP_INDEX))
-		return -EINVAL;
-	vgen_nl_caller_init(&caller, skb);
-	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
-				   &caller, info->extack);
-	if (!part)
-		return -ENOENT;
-
-	index = nla_get_u32(info->attrs[VGEN_A_VP_INDEX]);
-	vp = index < part->vp_count ? vgen_nl_vp(part, index) : NULL;
-	if (!vp) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[VGEN_A_VP_INDEX], "no such VP");
-		ret = -ENOENT;
-		goto out_put;
-	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-	ret = vgen_nl_fill_vp(msg, part, vp, info->snd_portid, info->snd_seq,
-			      0);
-	vgen_partition_put(part);
-	if (ret) {
-		nlmsg_free(msg);
-		return ret;
-	}
-	return genlmsg_reply(msg, info);
-
-out_put:
-	vgen_partition_put(part);
-	return ret;
-}
-
 /*
  * vgen_nl_request_vp() - the partition (with a reference) and VP named
  * by a do request's VGEN_A_PARTITION_ID and VGEN_A_VP_INDEX.
@@ -470,6 +424,32 @@ static int vgen_nl_request_vp(struct sk_buff *skb, struct genl_info *info,
 	*partp = part;
 	*vpp = vp;
 	return 0;
+}
+
+/* VGEN_CMD_GET_VP without NLM_F_DUMP: one VP. */
+static int vgen_nl_get_vp_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vgen_partition *part;
+	struct sk_buff *msg;
+	struct vgen_vp *vp;
+	int ret;
+
+	ret = vgen_nl_request_vp(skb, info, &part, &vp);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		vgen_partition_put(part);
+		return -ENOMEM;
+	}
+	ret = vgen_nl_fill_vp(msg, part, vp, info->snd_portid, info->snd_seq,
+			      0);
+	vgen_partition_put(part);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 /* One VGEN_CMD_GET_VP_REGS reply from a snapshot. */

@@ -97,23 +97,6 @@ FIXTURE_TEARDOWN(up)
 {
 }
 
-static void expect_sync(struct vcpu *vcpu, uint64_t arg)
-{
-	struct ucall uc;
-	uint64_t cmd = get_ucall(vcpu, &uc);
-
-	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == arg,
-		    "expected SYNC(%" PRIu64 "), got ucall %" PRIu64
-		    " arg %" PRIu64, arg, cmd, uc.args[0]);
-}
-
-static void expect_exit(struct vcpu *vcpu, uint32_t reason)
-{
-	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == reason,
-		    "expected exit %u, got %s", reason, vcpu_exit_str(vcpu));
-}
-
 static void run_guest(void *guest)
 {
 	struct vcpu *vcpu;
@@ -263,7 +246,7 @@ TEST_F_TIMEOUT(up, hlt_woken_by_msi, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_hlt_wake, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	a.vm = vm;
 	a.vcpu = vcpu;
 	a.kvm = vm_is_kvm(vm);
@@ -290,7 +273,7 @@ TEST_F_TIMEOUT(up, hlt_yield_then_msi, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_hlt_wake, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	a.vm = vm;
 	a.vcpu = vcpu;
 	a.kvm = vm_is_kvm(vm);
@@ -320,9 +303,9 @@ TEST_F_TIMEOUT(up, nmi_msi, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_nmi, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
-	expect_sync(vcpu, 2);	/* inside the NMI handler */
+	vcpu_expect_sync(vcpu, 2);	/* inside the NMI handler */
 	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
 	EXPECT_EQ(0, vm_request_msi(vm, addr, data));
 	vcpu_run_to_done(vcpu);
@@ -340,11 +323,11 @@ TEST_F_TIMEOUT(up, msi_to_disabled_apic, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_sw_disabled, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	EXPECT_EQ(0, msi_fixed(vm, 0, VEC_SELF));
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
@@ -382,7 +365,7 @@ static struct vm *lapic_state_vm(struct __test_metadata *_metadata,
 	*GUEST_PTR(vm, lapic_phases) = phases;
 	vm_finalize(vm);
 	*vcpu = vm_add_vcpu(vm, 0, guest_lapic_state);
-	expect_sync(*vcpu, 1);
+	vcpu_expect_sync(*vcpu, 1);
 
 	EXPECT_EQ(0, vcpu_get_lapic(*vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP, st.apic_base);
@@ -434,7 +417,7 @@ TEST_F_TIMEOUT(up, lapic_set_pending_irr, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = lapic_state_vm(_metadata, 1, &vcpu);
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	lapic_set_reg(&st, off, lapic_reg(&st, off) |
 		      (1u << (VEC_LAPIC_IRR % 32)));
@@ -452,7 +435,7 @@ TEST_F_TIMEOUT(up, lapic_set_timer, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = lapic_state_vm(_metadata, 2, &vcpu);
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	lapic_set_reg(&st, 0x320, VEC_LAPIC_TIMER);	/* one-shot */
 	lapic_set_reg(&st, 0x3e0, 0xb);		/* divide by 1 */
@@ -478,11 +461,11 @@ TEST_F_TIMEOUT(up, lapic_x2apic_id, UP_TIMEOUT)
 	cpuid_set_leaf1_ecx(vm, CPUID_1_ECX_X2APIC);
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_lapic_x2apic_id);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP, st.apic_base);
 	EXPECT_EQ(7u << 24, lapic_reg(&st, 0x020));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vcpu_get_lapic(vcpu, &st));
 	EXPECT_EQ(APIC_BASE_EXPECTED_BSP | (1 << 10), st.apic_base);
 	EXPECT_EQ(7, lapic_reg(&st, 0x020));
@@ -712,7 +695,7 @@ TEST_F_TIMEOUT(up, ioapic_routes, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_ioapic, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_EDGE, dest0,
 				      msi_data(VEC_IOAPIC_EDGE,
 					       VGEN_MSI_DM_FIXED, false)));
@@ -720,19 +703,19 @@ TEST_F_TIMEOUT(up, ioapic_routes, UP_TIMEOUT)
 	EXPECT_EQ(0, vm_assert_irq(vm, LINE_UNROUTED));
 
 	/* Edge: no EOI exit (get_ucall fails on any other exit). */
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_LEVEL, dest0,
 				      msi_data(VEC_IOAPIC_LEVEL,
 					       VGEN_MSI_DM_FIXED, true)));
 	EXPECT_EQ(0, vm_assert_irq(vm, LINE_LEVEL));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_IOAPIC_LEVEL, vcpu->run->eoi.vector);
 	/* The line is still high: the VMM re-asserts it. */
 	EXPECT_EQ(0, vm_assert_irq(vm, LINE_LEVEL));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_IOAPIC_LEVEL, vcpu->run->eoi.vector);
 
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	EXPECT_EQ(0, vm_request_msi(vm, dest0,
 				    msi_data(VEC_MSI_LEVEL, VGEN_MSI_DM_FIXED,
 					     true)));
@@ -740,11 +723,11 @@ TEST_F_TIMEOUT(up, ioapic_routes, UP_TIMEOUT)
 		/* The guest still takes it and EOIs (checked by the guest). */
 		TH_LOG("kvm: no VGEN_EXIT_EOI for a level-triggered MSI sent with request_msi: documented backend difference (vgen.h, BACKENDS)");
 	} else {
-		expect_exit(vcpu, VGEN_EXIT_EOI);
+		vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 		EXPECT_EQ(VEC_MSI_LEVEL, vcpu->run->eoi.vector);
 	}
 
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	ASSERT_EQ(0, vm_set_irq_route(vm, LINE_EDGE, dest0,
 				      msi_data(VEC_IOAPIC_NEW,
 					       VGEN_MSI_DM_FIXED, false)));
@@ -764,25 +747,25 @@ TEST_F_TIMEOUT(up, lint_nmi_extint_fixed, UP_TIMEOUT)
 
 	AT_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_lint, &vcpu);
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 1));	/* masked after reset */
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 1));	/* LINT1 = NMI */
 
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));	/* LINT0 = ExtINT */
-	expect_exit(vcpu, VGEN_EXIT_EXTINT);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = VEC_EXTINT;
 	vcpu->run->extint.valid = 1;
 
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));
-	expect_exit(vcpu, VGEN_EXIT_EXTINT);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = 0;
 	vcpu->run->extint.valid = 0;	/* the PIC has nothing after all */
 
-	expect_sync(vcpu, 5);
+	vcpu_expect_sync(vcpu, 5);
 	EXPECT_EQ(0, vm_pulse_lint(vm, 0, 0));	/* LINT0 = fixed */
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
@@ -954,14 +937,14 @@ TEST_F_TIMEOUT(up, user_mode_apic, UP_TIMEOUT)
 	vm_finalize(vm);
 	vcpu = vm_add_vcpu(vm, 0, guest_user_apic);
 	EXPECT_EQ(-ENXIO, msi_fixed(vm, 0, VEC_SELF));
-	expect_exit(vcpu, VGEN_EXIT_MMIO);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_MMIO);
 	EXPECT_EQ(0xfee00030ULL, vcpu->run->mmio.gpa);
 	EXPECT_EQ(4, vcpu->run->mmio.size);
 	EXPECT_EQ(0, vcpu->run->mmio.is_write);
 	memcpy(vcpu->run->mmio.data, "\x78\x56\x34\x12", 4);
 	ASSERT_EQ(UCALL_SYNC, get_ucall(vcpu, &uc));
 	EXPECT_EQ(0x12345678, uc.args[1]);
-	expect_exit(vcpu, VGEN_EXIT_HLT);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_HLT);
 	vcpu_run_to_done(vcpu);
 	vm_destroy(vm);
 }

@@ -17,16 +17,7 @@
 
 #define REQUIRE_DEBUG()							\
 	do {								\
-		int __fd = vgen_open_dev();				\
-		long __cap;						\
-									\
-		if (__fd < 0)						\
-			SKIP(return, "/dev/vgen not present");		\
-		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
-					 VGEN_CAP_GUEST_DEBUG);		\
-		close(__fd);						\
-		if (__cap != 1)						\
-			SKIP(return, "VGEN_CAP_GUEST_DEBUG absent");	\
+		REQUIRE_VGEN_CAP(VGEN_CAP_GUEST_DEBUG);			\
 		vgen_test_backend = "vgen";				\
 	} while (0)
 

@@ -121,16 +121,6 @@ static void efd_signal(int fd)
 		    "write eventfd: %s", strerror(errno));
 }
 
-static void expect_sync(struct vcpu *vcpu, uint64_t arg)
-{
-	struct ucall uc;
-	uint64_t cmd = get_ucall(vcpu, &uc);
-
-	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == arg,
-		    "expected SYNC(%" PRIu64 "), got ucall %" PRIu64
-		    " arg %" PRIu64, arg, cmd, uc.args[0]);
-}
-
 static uint64_t expect_sync2(struct vcpu *vcpu, uint64_t arg)
 {
 	struct ucall uc;
@@ -140,13 +130,6 @@ static uint64_t expect_sync2(struct vcpu *vcpu, uint64_t arg)
 		    "expected SYNC(%" PRIu64 "), got ucall %" PRIu64
 		    " arg %" PRIu64, arg, cmd, uc.args[0]);
 	return uc.args[1];
-}
-
-static void expect_exit(struct vcpu *vcpu, uint32_t reason)
-{
-	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == reason,
-		    "expected exit %u, got %s", reason, vcpu_exit_str(vcpu));
 }
 
 /* ------------------------------------------------------------- caps */
@@ -224,12 +207,12 @@ TEST_F_TIMEOUT(irqfd, msi_running_and_halted, T_TIMEOUT)
 	a.vm = vm;
 	a.efd = efd_new();
 	ASSERT_EQ(0, irqfd_msi(vm->fd, a.efd, VEC_MSI));
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 
 	/* Signals from another thread while the VP runs guest code. */
 	a.halted = false;
 	ASSERT_EQ(0, pthread_create(&t, NULL, msi_signaller, &a));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	pthread_join(t, NULL);
 	/* Every signal was consumed by the kernel. */
 	EXPECT_EQ(0, efd_take(a.efd));
@@ -237,7 +220,7 @@ TEST_F_TIMEOUT(irqfd, msi_running_and_halted, T_TIMEOUT)
 	/* ... and while it waits in HLT. */
 	a.halted = true;
 	ASSERT_EQ(0, pthread_create(&t, NULL, msi_signaller, &a));
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, efd_take(a.efd));
 
@@ -285,14 +268,14 @@ TEST_F_TIMEOUT(irqfd, line_through_route, T_TIMEOUT)
 				   msi_addr(0, false, false),
 				   msi_data(VEC_LINE, VGEN_MSI_DM_FIXED,
 					    false)));
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	efd_signal(efd);
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	/* Unrouted: the signal is consumed, nothing is delivered. */
 	ASSERT_EQ(0, set_irq_route(vm->fd, LINE_EDGE, 0, 0));
 	efd_signal(efd);
 	EXPECT_EQ(0, efd_take(efd));
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	ASSERT_EQ(0, set_irq_route(vm->fd, LINE_EDGE,
 				   msi_addr(0, false, false),
 				   msi_data(VEC_LINE, VGEN_MSI_DM_FIXED,
@@ -325,23 +308,23 @@ TEST_F_TIMEOUT(irqfd, resample_level_line, T_TIMEOUT)
 	ASSERT_EQ(0, irqfd_ioctl(vm->fd, efd, rfd, VGEN_IRQFD_RESAMPLE,
 				 LINE_LVL, 0, 0));
 	/* Phase 1: signal -> interrupt -> EOI -> resamplefd, no exit. */
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	efd_signal(efd);
-	expect_sync(vcpu, 2);	/* get_ucall fails on VGEN_EXIT_EOI */
+	vcpu_expect_sync(vcpu, 2);	/* get_ucall fails on VGEN_EXIT_EOI */
 	EXPECT_EQ(1, efd_take(rfd));
 	/* Phase 2: the device is still pending and signals again. */
 	efd_signal(efd);
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	EXPECT_EQ(1, efd_take(rfd));
 
 	/* Phase 3: a line without a resampler shares the vector: exit. */
 	ASSERT_EQ(0, route_level(vm, LINE_LVL2));
 	EXPECT_EQ(1, assert_irq(vm->fd, LINE_LVL2));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_LVL, vcpu->run->eoi.vector);
 	/* The resampled line's resamplefd is signalled all the same. */
 	EXPECT_EQ(1, efd_take(rfd));
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	ASSERT_EQ(0, set_irq_route(vm->fd, LINE_LVL2, 0, 0));
 
 	/*
@@ -351,10 +334,10 @@ TEST_F_TIMEOUT(irqfd, resample_level_line, T_TIMEOUT)
 	close(efd);
 	EXPECT_EQ(-ENOENT, irqfd_deassign(vm->fd, rfd));
 	EXPECT_EQ(1, assert_irq(vm->fd, LINE_LVL));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(VEC_LVL, vcpu->run->eoi.vector);
 	EXPECT_EQ(0, efd_take(rfd));
-	expect_sync(vcpu, 5);
+	vcpu_expect_sync(vcpu, 5);
 
 	/* Phase 5: a new eventfd with the same fd number binds again. */
 	nfd = efd_new();
@@ -379,7 +362,7 @@ static void expect_mmio_write(struct vcpu *vcpu, uint64_t gpa, uint32_t size,
 {
 	uint64_t got = 0;
 
-	expect_exit(vcpu, VGEN_EXIT_MMIO);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_MMIO);
 	memcpy(&got, vcpu->run->mmio.data, size);
 	TEST_ASSERT(vcpu->run->mmio.gpa == gpa && vcpu->run->mmio.size == size &&
 		    vcpu->run->mmio.is_write && got == val,
@@ -390,7 +373,7 @@ static void expect_mmio_write(struct vcpu *vcpu, uint64_t gpa, uint32_t size,
 static void expect_out(struct vcpu *vcpu, uint16_t port, uint8_t size,
 		       uint32_t val)
 {
-	expect_exit(vcpu, VGEN_EXIT_IO);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_IO);
 	TEST_ASSERT(vcpu->run->io.port == port && vcpu->run->io.size == size &&
 		    vcpu->run->io.direction == VGEN_EXIT_IO_OUT &&
 		    vcpu->run->io.data == val,
@@ -412,7 +395,7 @@ TEST_F_TIMEOUT(irqfd, doorbells, T_TIMEOUT)
 	fd = vm->fd;
 	for (i = 0; i < NE; i++)
 		e[i] = efd_new();
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, ioeventfd(fd, DB_MMIO, 4, e[E_MMIO], 0, 0));
 	ASSERT_EQ(0, ioeventfd(fd, DB_MMIO_DM, 4, e[E_DM_A],
 			       VGEN_IOEVENTFD_DATAMATCH, DM_A));
@@ -429,7 +412,7 @@ TEST_F_TIMEOUT(irqfd, doorbells, T_TIMEOUT)
 			       VGEN_IOEVENTFD_PIO, 0));
 
 	/* Every matching write rang its doorbell without an exit. */
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	EXPECT_EQ(2, efd_take(e[E_MMIO]));
 	EXPECT_EQ(1, efd_take(e[E_DM_A]));
 	EXPECT_EQ(2, efd_take(e[E_DM_B]));
@@ -446,11 +429,11 @@ TEST_F_TIMEOUT(irqfd, doorbells, T_TIMEOUT)
 	expect_out(vcpu, DB_PORT, 1, 1);
 	expect_out(vcpu, DB_PORT_DM, 1, 8);
 	/* Reads are never doorbells. */
-	expect_exit(vcpu, VGEN_EXIT_MMIO);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_MMIO);
 	EXPECT_EQ(DB_MMIO, vcpu->run->mmio.gpa);
 	EXPECT_EQ(0, vcpu->run->mmio.is_write);
 	memcpy(vcpu->run->mmio.data, &val, sizeof(val));
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	for (i = 0; i < NE; i++)
 		EXPECT_EQ(0, efd_take(e[i]));
 
@@ -472,7 +455,7 @@ TEST_F_TIMEOUT(irqfd, doorbells, T_TIMEOUT)
 	EXPECT_EQ(0, efd_take(e[E_MMIO]));
 
 	/* The in-kernel APIC page wins over a doorbell on it. */
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	ASSERT_EQ(0, ioeventfd(fd, 0xfee00080ULL, 0, e[E_APIC], 0, 0));
 	vcpu_run_to_done(vcpu);
 	EXPECT_EQ(0x20, *GUEST_PTR(vm, apic_tpr_seen));

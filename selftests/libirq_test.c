@@ -87,23 +87,6 @@ static const char *li_reason(const char *backend)
 			     variant->name);				\
 	} while (0)
 
-static void expect_sync(struct vcpu *vcpu, uint64_t arg)
-{
-	struct ucall uc;
-	uint64_t cmd = get_ucall(vcpu, &uc);
-
-	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == arg,
-		    "expected SYNC(%" PRIu64 "), got ucall %" PRIu64
-		    " arg %" PRIu64, arg, cmd, uc.args[0]);
-}
-
-static void expect_exit(struct vcpu *vcpu, uint32_t reason)
-{
-	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == reason,
-		    "expected exit %u, got %s", reason, vcpu_exit_str(vcpu));
-}
-
 static uint64_t fixed_data(uint8_t vec)
 {
 	return msi_data(vec, VGEN_MSI_DM_FIXED, false);
@@ -130,7 +113,7 @@ TEST_F_TIMEOUT(li, request_msi, LI_TIMEOUT)
 	LI_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_li_msi, &vcpu);
 	part = vm->part;
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	/* Refused: not 0xfeexxxxx, reserved bits, DM 3, VTL 1, SMI. */
 	EXPECT_EQ(-EINVAL, vgen_partition_request_msi(part, 0, 0xfed00000,
 						      fixed_data(LI_VEC_PHYS)));
@@ -155,7 +138,7 @@ TEST_F_TIMEOUT(li, request_msi, LI_TIMEOUT)
 	ASSERT_EQ(0, vgen_partition_request_msi(part, 0,
 						msi_addr(0, false, false),
 						fixed_data(LI_VEC_PHYS)));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	/* Physical APIC ID 3 does not exist: accepted by nobody, 0. */
 	ASSERT_EQ(0, vgen_partition_request_msi(part, 0,
 						msi_addr(3, false, false),
@@ -192,7 +175,7 @@ TEST_F_TIMEOUT(li, ioapic_routes, LI_TIMEOUT)
 	LI_REQUIRE_IRQCHIP();
 	vm = vm_create_with_vcpu(guest_li_ioapic, &vcpu);
 	part = vm->part;
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	EXPECT_EQ(-EINVAL, vgen_partition_set_irq_route(part, 0, &bad));
 	EXPECT_EQ(-EINVAL, vgen_partition_set_irq_route(part, VGEN_IOAPIC_PINS,
 							&edge));
@@ -203,18 +186,18 @@ TEST_F_TIMEOUT(li, ioapic_routes, LI_TIMEOUT)
 	ASSERT_EQ(0, vgen_partition_assert_irq(part, LI_LINE_UNROUTED));
 
 	/* Edge: no EOI exit (get_ucall fails on any other exit). */
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vgen_partition_set_irq_route(part, LI_LINE_LEVEL,
 						  &level));
 	ASSERT_EQ(0, vgen_partition_assert_irq(part, LI_LINE_LEVEL));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(LI_VEC_LEVEL, vcpu->run->eoi.vector);
 	/* The line is still high: the VMM's IOAPIC asserts it again. */
 	ASSERT_EQ(0, vgen_partition_assert_irq(part, LI_LINE_LEVEL));
-	expect_exit(vcpu, VGEN_EXIT_EOI);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EOI);
 	EXPECT_EQ(LI_VEC_LEVEL, vcpu->run->eoi.vector);
 
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	ASSERT_EQ(0, vgen_partition_set_irq_route(part, LI_LINE_EDGE, NULL));
 	ASSERT_EQ(0, vgen_partition_assert_irq(part, LI_LINE_EDGE));
 	vcpu_run_to_done(vcpu);
@@ -233,25 +216,25 @@ TEST_F_TIMEOUT(li, lint_nmi_extint_fixed, LI_TIMEOUT)
 	EXPECT_EQ(-EINVAL, vgen_partition_pulse_lint(part, 0, 0, 2));
 	EXPECT_EQ(-EINVAL, vgen_partition_pulse_lint(part, 1, 0, 0));
 	EXPECT_EQ(-EINVAL, vgen_partition_pulse_lint(part, 0, 1, 0));
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 1)); /* masked */
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 0));
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 1)); /* NMI */
 
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 0)); /* ExtINT */
-	expect_exit(vcpu, VGEN_EXIT_EXTINT);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = LI_VEC_EXTINT;
 	vcpu->run->extint.valid = 1;
 
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 0));
-	expect_exit(vcpu, VGEN_EXIT_EXTINT);
+	vcpu_run_expect_exit(vcpu, VGEN_EXIT_EXTINT);
 	vcpu->run->extint.vector = 0;
 	vcpu->run->extint.valid = 0;	/* the PIC has nothing after all */
 
-	expect_sync(vcpu, 5);
+	vcpu_expect_sync(vcpu, 5);
 	ASSERT_EQ(0, vgen_partition_pulse_lint(part, 0, 0, 0)); /* fixed */
 	vcpu_run_to_done(vcpu);
 	EXPECT_EQ(1, guest_irq_state(vm, 0)->count[2]);
@@ -284,7 +267,7 @@ TEST_F_TIMEOUT(li, hlt_woken_by_msi, LI_TIMEOUT)
 	LI_REQUIRE_IRQCHIP();
 	s.vm = vm_create_with_vcpu(guest_li_hlt, &vcpu);
 	s.ret = -1;
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, pthread_create(&th, NULL, li_send_msi, &s));
 	/* HLT waits in the kernel: the next exit is the guest's DONE. */
 	vcpu_run_to_done(vcpu);
@@ -314,7 +297,7 @@ TEST_F_TIMEOUT(li, hlt_woken_by_lint1_nmi, LI_TIMEOUT)
 	LI_REQUIRE_IRQCHIP();
 	s.vm = vm_create_with_vcpu(guest_li_hlt_nmi, &vcpu);
 	s.ret = -1;
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	ASSERT_EQ(0, pthread_create(&th, NULL, li_send_lint1, &s));
 	vcpu_run_to_done(vcpu);
 	pthread_join(th, NULL);
@@ -351,7 +334,7 @@ TEST_F_TIMEOUT(li, doorbells, LI_TIMEOUT)
 	}
 	vm = vm_create_with_vcpu(guest_li_doorbell, &vcpu);
 	part = vm->part;
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	/* Refused arguments. */
 	EXPECT_EQ(-EINVAL, vgen_partition_register_doorbell(part, LI_DB_MMIO,
 			   4, 1U << 5, 0, efd[0], &dup));
@@ -403,7 +386,7 @@ TEST_F_TIMEOUT(li, doorbells, LI_TIMEOUT)
 	EXPECT_EQ(1, efd_take(efd[2]));
 	EXPECT_EQ(1, efd_take(efd[3]));
 
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ASSERT_EQ(0, vgen_doorbell_unregister(db[0]));
 	vcpu_run(vcpu);
 	ASSERT_EQ(VGEN_EXIT_MMIO, vcpu->run->exit_reason);
@@ -435,14 +418,14 @@ TEST_F_TIMEOUT(li, msi_target, LI_TIMEOUT)
 	EXPECT_EQ(-EINVAL, vgen_msi_interrupt_enable(intr, 0xfed00000,
 						     fixed_data(LI_VEC_TGT)));
 	EXPECT_EQ(-EINVAL, vgen_msi_interrupt_signal(NULL));
-	expect_sync(vcpu, 1);
+	vcpu_expect_sync(vcpu, 1);
 	/* Disabled: dropped. */
 	ASSERT_EQ(0, vgen_msi_interrupt_signal(intr));
 	ASSERT_EQ(0, vgen_msi_interrupt_enable(intr, msi_addr(0, false, false),
 					       fixed_data(LI_VEC_TGT)));
 	ASSERT_EQ(0, vgen_msi_interrupt_signal(intr));
 
-	expect_sync(vcpu, 2);
+	vcpu_expect_sync(vcpu, 2);
 	ret = vgen_msi_interrupt_eventfd(intr, &fd);
 	if (self->irqfd) {
 		ASSERT_EQ(0, ret);
@@ -460,14 +443,14 @@ TEST_F_TIMEOUT(li, msi_target, LI_TIMEOUT)
 		ASSERT_EQ(0, vgen_msi_interrupt_signal(intr));
 	}
 
-	expect_sync(vcpu, 3);
+	vcpu_expect_sync(vcpu, 3);
 	ASSERT_EQ(0, vgen_msi_interrupt_disable(intr));
 	ASSERT_EQ(0, vgen_msi_interrupt_signal(intr));
 	if (fd >= 0) {
 		ASSERT_EQ(sizeof(one), write(fd, &one, sizeof(one)));
 	}
 
-	expect_sync(vcpu, 4);
+	vcpu_expect_sync(vcpu, 4);
 	ASSERT_EQ(0, vgen_msi_interrupt_enable(intr, msi_addr(0, false, false),
 					       fixed_data(LI_VEC_TGT_NEW)));
 	if (fd >= 0) {

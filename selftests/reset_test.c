@@ -20,18 +20,7 @@ static long cap(int fd, unsigned long c)
 	return __vgen_ioctl_val(fd, VGEN_CHECK_CAP, c);
 }
 
-#define REQUIRE_RESET()							\
-	do {								\
-		int __fd = vgen_open_dev();				\
-		long __c;						\
-									\
-		if (__fd < 0)						\
-			SKIP(return, "/dev/vgen not present");		\
-		__c = cap(__fd, VGEN_CAP_RESET);			\
-		close(__fd);						\
-		if (__c != 1)						\
-			SKIP(return, "VGEN_CAP_RESET not supported");	\
-	} while (0)
+#define REQUIRE_RESET()	REQUIRE_VGEN_CAP(VGEN_CAP_RESET)
 
 static long reset_raw(int fd, unsigned long req, uint32_t flags,
 		      uint32_t reserved0, int reserved, uint64_t value)

@@ -35,19 +35,7 @@ static const uint64_t st_vals_b[ST_NMSRS] = {
 	0xffff800000000000ULL, 0xffffffffULL, 0, 0xffffffffULL,
 };
 
-#define REQUIRE_MSRS()							\
-	do {								\
-		int __fd = vgen_open_dev();				\
-		long __cap;						\
-									\
-		if (__fd < 0)						\
-			SKIP(return, "/dev/vgen not present");		\
-		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
-					 VGEN_CAP_MSRS);		\
-		close(__fd);						\
-		if (__cap <= 0)						\
-			SKIP(return, "VGEN_CAP_MSRS not supported");	\
-	} while (0)
+#define REQUIRE_MSRS()	REQUIRE_VGEN_CAP(VGEN_CAP_MSRS)
 
 /* A raw VGEN_GET/SET_MSRS argument with room for one entry too many. */
 union st_req {
@@ -589,19 +577,7 @@ FIXTURE_TEARDOWN(mtrr)
 {
 }
 
-#define REQUIRE_MTRR()							\
-	do {								\
-		int __fd = vgen_open_dev();				\
-		long __cap;						\
-									\
-		if (__fd < 0)						\
-			SKIP(return, "/dev/vgen not present");		\
-		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
-					 VGEN_CAP_MTRR);		\
-		close(__fd);						\
-		if (__cap != 1)						\
-			SKIP(return, "VGEN_CAP_MTRR not supported");	\
-	} while (0)
+#define REQUIRE_MTRR()	REQUIRE_VGEN_CAP(VGEN_CAP_MTRR)
 
 /*
  * CPUID advertises MTRRs, every MTRR is 0 after creation and after

@@ -19,19 +19,7 @@
 #include "vgen_test.h"
 #include "yield_test.h"
 
-#define REQUIRE_YIELD()							\
-	do {								\
-		int __fd = vgen_open_dev();				\
-		long __cap;						\
-									\
-		if (__fd < 0)						\
-			SKIP(return, "/dev/vgen not present");		\
-		__cap = __vgen_ioctl_val(__fd, VGEN_CHECK_CAP,		\
-					 VGEN_CAP_YIELD);		\
-		close(__fd);						\
-		if (__cap <= 0)						\
-			SKIP(return, "VGEN_CAP_YIELD not supported");	\
-	} while (0)
+#define REQUIRE_YIELD()	REQUIRE_VGEN_CAP(VGEN_CAP_YIELD)
 
 /* Stress test: at most this many yield requests by the hammer thread. */
 #define YT_HAMMER	200000

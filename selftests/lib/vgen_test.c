@@ -360,3 +360,32 @@ void *vm_yield_vp0_later(void *arg)
 	TEST_ASSERT(!r, "request yield: %s", strerror(-r));
 	return NULL;
 }
+
+long vgen_dev_cap(unsigned long cap)
+{
+	int fd = vgen_open_dev();
+	long r;
+
+	if (fd < 0)
+		return fd;
+	r = __vgen_ioctl_val(fd, VGEN_CHECK_CAP, cap);
+	close(fd);
+	return r;
+}
+
+void vcpu_expect_sync(struct vcpu *vcpu, uint64_t arg)
+{
+	struct ucall uc;
+	uint64_t cmd = get_ucall(vcpu, &uc);
+
+	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[0] == arg,
+		    "expected SYNC(%" PRIu64 "), got ucall %" PRIu64
+		    " arg %" PRIu64, arg, cmd, uc.args[0]);
+}
+
+void vcpu_run_expect_exit(struct vcpu *vcpu, uint32_t reason)
+{
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == reason,
+		    "expected exit %u, got %s", reason, vcpu_exit_str(vcpu));
+}

@@ -49,6 +49,22 @@ long __vgen_ioctl_val(int fd, unsigned long req, unsigned long arg);
 	})
 
 int vgen_open_dev(void);	/* fd of /dev/vgen or -errno */
+/* VGEN_CHECK_CAP @cap on /dev/vgen: its value, or -errno (no device). */
+long vgen_dev_cap(unsigned long cap);
+
+/*
+ * In a kselftest test body: skip unless /dev/vgen exists and reports
+ * @cap (a VGEN_CAP_* constant) as at least 1.
+ */
+#define REQUIRE_VGEN_CAP(cap)						\
+	do {								\
+		long __cap = vgen_dev_cap(cap);				\
+									\
+		if (__cap < 0)						\
+			SKIP(return, "/dev/vgen not present");		\
+		if (__cap < 1)						\
+			SKIP(return, #cap " not supported");		\
+	} while (0)
 long vgen_run_size(void);
 
 /*
@@ -134,6 +150,10 @@ void ucall_report_assert(struct vcpu *vcpu, const struct ucall *uc)
 /* Run until a ucall (printing PRINTs); fails the test on a guest assert
  * or on any other exit. Returns the ucall's cmd. */
 uint64_t get_ucall(struct vcpu *vcpu, struct ucall *uc);
+/* Run until a ucall and require UCALL_SYNC with first argument @arg. */
+void vcpu_expect_sync(struct vcpu *vcpu, uint64_t arg);
+/* Run once and require exit @reason (VGEN_EXIT_*). */
+void vcpu_run_expect_exit(struct vcpu *vcpu, uint32_t reason);
 /* Run and require a UCALL_DONE. */
 void vcpu_run_to_done(struct vcpu *vcpu);
 
