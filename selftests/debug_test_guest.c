@@ -118,44 +118,22 @@ uint64_t dbg_read(volatile void *p);
 void dbg_stos(volatile void *p, uint64_t n);
 void dbg_exec(void) __asm__("dbg_exec_target");
 
-struct idt_gate {
-	uint16_t off0;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off1;
-	uint32_t off2;
-	uint32_t zero;
-};
-
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static void idt_set(int vec, uint64_t a, uint8_t type)
 {
-	idt[vec].off0 = (uint16_t)a;
-	idt[vec].sel = 0x08;
-	idt[vec].ist = 0;
-	idt[vec].type = type;
-	idt[vec].off1 = (uint16_t)(a >> 16);
-	idt[vec].off2 = (uint32_t)(a >> 32);
-	idt[vec].zero = 0;
+	idt_gate_set(&idt[vec], a, type);
 }
 
 static void idt_install(void)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr;
 	int i;
 
 	for (i = 0; i < 32; i++)
 		idt_set(i, exc_stub_table[i], 0x8e);
 	idt_set(1, (uintptr_t)db_handler, 0x8e);
 	idt_set(3, (uintptr_t)bp_handler, 0xee);	/* DPL 3 */
-	idtr.limit = sizeof(idt) - 1;
-	idtr.base = (uintptr_t)idt;
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	idt_load(idt, 256);
 	memset((void *)&exc_info, 0, sizeof(exc_info));
 	memset((void *)&dbg_info, 0, sizeof(dbg_info));
 }

@@ -7,16 +7,6 @@ volatile uint64_t irq_shadow_flag;
 
 extern const uint64_t irq_stub_table[256];
 
-struct idt_gate {
-	uint16_t off0;
-	uint16_t sel;
-	uint8_t ist;
-	uint8_t type;
-	uint16_t off1;
-	uint32_t off2;
-	uint32_t zero;
-};
-
 /* One IDT for every VP (each VP writes the same values into it). */
 static struct idt_gate irq_idt[256] __attribute__((aligned(16)));
 static irq_handler_t irq_handlers[256];
@@ -30,29 +20,14 @@ uint32_t this_vp(void)
 
 void irq_guest_init(uint32_t vp)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr;
 	int i;
 
 	GUEST_ASSERT(vp < IRQ_MAX_VPS);
 	wrmsr(MSR_TSC_AUX, vp);
 	memset((void *)&irq_state[vp], 0, sizeof(irq_state[vp]));
-	for (i = 0; i < 256; i++) {
-		uint64_t a = irq_stub_table[i];
-
-		irq_idt[i].off0 = (uint16_t)a;
-		irq_idt[i].sel = 0x08;
-		irq_idt[i].ist = 0;
-		irq_idt[i].type = 0x8e;	/* present, DPL0, interrupt gate */
-		irq_idt[i].off1 = (uint16_t)(a >> 16);
-		irq_idt[i].off2 = (uint32_t)(a >> 32);
-		irq_idt[i].zero = 0;
-	}
-	idtr.limit = sizeof(irq_idt) - 1;
-	idtr.base = (uintptr_t)irq_idt;
-	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+	for (i = 0; i < 256; i++)
+		idt_gate_set(&irq_idt[i], irq_stub_table[i], IDT_GATE_INTR);
+	idt_load(irq_idt, 256);
 }
 
 void irq_set_handler(int vec, irq_handler_t h)

@@ -104,6 +104,25 @@ static inline void invlpg(uint64_t va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/* A 64-bit IDT gate. */
+struct idt_gate {
+	uint16_t off0;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off1;
+	uint32_t off2;
+	uint32_t zero;
+};
+
+#define IDT_GATE_INTR		0x8e	/* present, DPL 0, interrupt gate */
+#define IDT_GATE_INTR_DPL3	0xee	/* present, DPL 3, interrupt gate */
+
+/* Point @g at @handler (code selector 0x08, no IST) with @type. */
+void idt_gate_set(struct idt_gate *g, uint64_t handler, uint8_t type);
+/* LIDT of the @n gates at @idt. */
+void idt_load(const struct idt_gate *idt, unsigned int n);
+
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);

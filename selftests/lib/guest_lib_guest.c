@@ -99,3 +99,26 @@ void guest_print(const char *s)
 		uc.buf[i] = s[i];
 	outl(UCALL_PORT, (uint32_t)(uintptr_t)&uc);
 }
+
+void idt_gate_set(struct idt_gate *g, uint64_t handler, uint8_t type)
+{
+	g->off0 = (uint16_t)handler;
+	g->sel = 0x08;
+	g->ist = 0;
+	g->type = type;
+	g->off1 = (uint16_t)(handler >> 16);
+	g->off2 = (uint32_t)(handler >> 32);
+	g->zero = 0;
+}
+
+void idt_load(const struct idt_gate *idt, unsigned int n)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr;
+
+	idtr.limit = n * sizeof(*idt) - 1;
+	idtr.base = (uintptr_t)idt;
+	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
+}
