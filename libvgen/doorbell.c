@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include "internal.h"
 
@@ -39,13 +40,36 @@ static int vgen_doorbell_check(uint64_t addr, uint32_t len, uint32_t flags,
 	return 0;
 }
 
+/*
+ * vgen's overlap rule (struct vgen_ioeventfd), applied here on every
+ * backend: two doorbells of one space conflict if their byte ranges
+ * [addr, addr + max(len, 1)) intersect, unless both match different
+ * values at the same address and length.
+ */
+static bool vgen_doorbell_conflicts(const struct vgen_doorbell *a,
+				    uint64_t addr, uint32_t len, uint32_t flags,
+				    uint64_t value)
+{
+	uint64_t a_end = a->addr + (a->len ? a->len : 1);
+	uint64_t end = addr + (len ? len : 1);
+
+	if ((a->flags ^ flags) & VGEN_DOORBELL_PIO)
+		return false;
+	if (a->addr >= end || addr >= a_end)
+		return false;
+	if ((a->flags & flags & VGEN_DOORBELL_DATAMATCH) && a->addr == addr &&
+	    a->len == len)
+		return a->value == value;
+	return true;
+}
+
 VGEN_EXPORT int vgen_partition_register_doorbell(struct vgen_partition *part,
 						 uint64_t addr, uint32_t len,
 						 uint32_t flags, uint64_t value,
 						 int eventfd,
 						 struct vgen_doorbell **out)
 {
-	struct vgen_doorbell *db;
+	struct vgen_doorbell *db, *o;
 	int ret;
 
 	if (!part || !out)
@@ -64,17 +88,27 @@ VGEN_EXPORT int vgen_partition_register_doorbell(struct vgen_partition *part,
 	db->flags = flags;
 	db->value = value;
 	db->eventfd = eventfd;
-	ret = part->vm.ops->ioeventfd(&part->vm, db, true);
-	if (ret) {
-		free(db);
-		return ret;
-	}
+	/* Under the lock: the check and the registration are one step. */
 	pthread_mutex_lock(&part->objs_lock);
+	for (o = part->doorbells; o; o = o->next) {
+		if (vgen_doorbell_conflicts(o, addr, len, flags, value)) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	ret = part->vm.ops->ioeventfd(&part->vm, db, true);
+	if (ret)
+		goto out_unlock;
 	db->next = part->doorbells;
 	part->doorbells = db;
 	pthread_mutex_unlock(&part->objs_lock);
 	*out = db;
 	return 0;
+
+out_unlock:
+	pthread_mutex_unlock(&part->objs_lock);
+	free(db);
+	return ret;
 }
 
 VGEN_EXPORT int vgen_doorbell_unregister(struct vgen_doorbell *db)

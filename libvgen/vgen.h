@@ -584,9 +584,10 @@ struct vgen_doorbell;
  * when the partition is closed are freed by vgen_partition_close().
  * Errors: -EINVAL NULL argument, bad flags, length, port or value;
  * -EBADF @eventfd negative or not an eventfd; -EEXIST overlaps a doorbell
- * (vgen: the byte ranges intersect, unless both match different values
- * of the same @addr/@len; KVM refuses only a doorbell with the same
- * address, length and value); -ENOSPC too many doorbells; -ENOMEM;
+ * of the same space (the byte ranges [@addr, @addr + max(@len, 1))
+ * intersect, unless both match different values at the same @addr and
+ * @len; the library applies this rule on both backends); -ENOSPC too many
+ * doorbells; -ENOMEM;
  * -EOPNOTSUPP the kernel has no VGEN_IOEVENTFD; other errors of
  * VGEN_IOEVENTFD / KVM_IOEVENTFD.
  */

@@ -368,6 +368,25 @@ TEST_F_TIMEOUT(li, doorbells, LI_TIMEOUT)
 	/* The same registration twice. */
 	EXPECT_EQ(-EEXIST, vgen_partition_register_doorbell(part, LI_DB_MMIO,
 			   4, 0, 0, efd[0], &dup));
+	/* Overlaps (same rule on both backends): part of the range, any length. */
+	EXPECT_EQ(-EEXIST, vgen_partition_register_doorbell(part,
+			   LI_DB_MMIO + 2, 1, 0, 0, efd[0], &dup));
+	EXPECT_EQ(-EEXIST, vgen_partition_register_doorbell(part, LI_DB_MMIO,
+			   0, 0, 0, efd[0], &dup));
+	/* A datamatch sibling (same address and length, other value) is fine,
+	 * the same value is not; the other space does not overlap. */
+	EXPECT_EQ(-EEXIST, vgen_partition_register_doorbell(part, LI_DB_MMIO_DM,
+			   4, VGEN_DOORBELL_DATAMATCH, LI_DB_MATCH, efd[1],
+			   &dup));
+	ASSERT_EQ(0, vgen_partition_register_doorbell(part, LI_DB_MMIO_DM, 4,
+						      VGEN_DOORBELL_DATAMATCH,
+						      LI_DB_MATCH + 7, efd[1],
+						      &dup));
+	EXPECT_EQ(0, vgen_doorbell_unregister(dup));
+	ASSERT_EQ(0, vgen_partition_register_doorbell(part, LI_DB_MMIO & 0xffff,
+						      1, VGEN_DOORBELL_PIO, 0,
+						      efd[0], &dup));
+	EXPECT_EQ(0, vgen_doorbell_unregister(dup));
 
 	/* Matching writes signal without an exit; others exit as usual. */
 	vcpu_run(vcpu);
