@@ -41,6 +41,7 @@
 #define VGEN_MSR_MTRR_FIX4K_FIRST 0x00000268
 #define VGEN_MSR_MTRR_FIX4K_LAST 0x0000026f
 #define VGEN_MSR_MTRR_DEF_TYPE	0x000002ff
+#define VGEN_MSR_TSC_DEADLINE_IDX 0x000006e0
 
 /*
  * IA32_MTRRCAP: VCNT (7:0) variable pairs, FIX (8) fixed-range MTRRs,
@@ -125,17 +126,27 @@ void vgen_vp_mtrr_reset(struct vgen_vp *vp)
 	memset(&vp->mtrr, 0, sizeof(vp->mtrr));
 }
 
+/* IA32_TSC_DEADLINE exists: an in-kernel APIC with TSC-deadline mode. */
+static bool vgen_msr_has_tsc_deadline(const struct vgen_vp *vp)
+{
+	return vp->lapic && vp->lapic->has_tsc_deadline;
+}
+
 /*
- * vgen_msr_check() - whether @e is a supported MSR and, when @set, whether
- * its value passes the rules of the guest's WRMSR.
+ * vgen_msr_check() - whether @e is a supported MSR of @vp and, when @set,
+ * whether its value passes the rules of the guest's WRMSR.
  */
-static bool vgen_msr_check(const struct vgen_msr_entry *e, bool set)
+static bool vgen_msr_check(struct vgen_vp *vp, const struct vgen_msr_entry *e,
+			   bool set)
 {
 	u64 v = e->data;
 
 	if (e->reserved)
 		return false;
 	switch (e->index) {
+	case VGEN_MSR_TSC_DEADLINE_IDX:
+		/* Any value: the guest's WRMSR takes any too. */
+		return vgen_msr_has_tsc_deadline(vp);
 	case VGEN_MSR_TSC:
 	case VGEN_MSR_STAR:
 	case VGEN_MSR_SYSENTER_CS:
@@ -192,7 +203,8 @@ static u64 *vgen_msr_field(struct svp_state *st, u32 index)
  * Return: the entries (kfree() them; ZERO_SIZE_PTR for none) and their
  * number in @n; ERR_PTR(-EFAULT), ERR_PTR(-EINVAL) or ERR_PTR(-ENOMEM).
  */
-static struct vgen_msr_entry *vgen_msrs_fetch(struct vgen_msrs __user *argp,
+static struct vgen_msr_entry *vgen_msrs_fetch(struct vgen_vp *vp,
+					      struct vgen_msrs __user *argp,
 					      bool set, u32 *n)
 {
 	struct vgen_msr_entry *e;
@@ -211,7 +223,7 @@ static struct vgen_msr_entry *vgen_msrs_fetch(struct vgen_msrs __user *argp,
 		return ERR_PTR(-EFAULT);
 	}
 	for (i = 0; i < hdr.nmsrs; i++) {
-		if (!vgen_msr_check(&e[i], set)) {
+		if (!vgen_msr_check(vp, &e[i], set)) {
 			kfree(e);
 			return ERR_PTR(-EINVAL);
 		}
@@ -236,11 +248,11 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 	struct vgen_msr_entry *e;
 	struct vgen_mtrr mtrr;
 	struct svp_state *st;
-	u64 tsc, *f;
+	u64 tsc, deadline = 0, *f;
 	u32 i, n;
 	int ret;
 
-	e = vgen_msrs_fetch(argp, false, &n);
+	e = vgen_msrs_fetch(vp, argp, false, &n);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
@@ -256,12 +268,17 @@ int vgen_vp_get_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 	mtrr = vp->mtrr;
 	/* The same source as the guest's RDTSC / RDMSR (svp_env_rdtsc()). */
 	tsc = rdtsc();
+	if (vgen_msr_has_tsc_deadline(vp))
+		vgen_lapic_msr(vp->lapic, VGEN_MSR_TSC_DEADLINE_IDX, false,
+			       &deadline);
 	mutex_unlock(&vp->run_lock);
 
 	for (i = 0; i < n; i++) {
 		f = vgen_mtrr_field(&mtrr, e[i].index);
 		if (e[i].index == VGEN_MSR_TSC)
 			e[i].data = tsc + st->tsc_offset;
+		else if (e[i].index == VGEN_MSR_TSC_DEADLINE_IDX)
+			e[i].data = deadline;
 		else if (e[i].index == VGEN_MSR_MTRRCAP)
 			e[i].data = VGEN_MTRRCAP_VALUE;
 		else if (f)
@@ -301,7 +318,7 @@ int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 	u64 *f;
 	int ret;
 
-	e = vgen_msrs_fetch(argp, true, &n);
+	e = vgen_msrs_fetch(vp, argp, true, &n);
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	st = vgen_vp_state_begin(vp);
@@ -314,19 +331,30 @@ int vgen_vp_set_msrs(struct vgen_vp *vp, struct vgen_msrs __user *argp)
 		f = vgen_mtrr_field(&mtrr, e[i].index);
 		if (e[i].index == VGEN_MSR_TSC)
 			st->tsc_offset = e[i].data - rdtsc();
-		else if (e[i].index == VGEN_MSR_MTRRCAP)
-			continue;	/* checked: equals the fixed value */
+		else if (e[i].index == VGEN_MSR_MTRRCAP ||
+			 e[i].index == VGEN_MSR_TSC_DEADLINE_IDX)
+			continue;	/* fixed value / applied below */
 		else if (f)
 			*f = e[i].data;
 		else
 			*vgen_msr_field(st, e[i].index) = e[i].data;
 	}
-	kfree(e);
 	/* The MTRRs change only if the rest of the state is accepted. */
 	ret = vgen_vp_state_apply(vp, st);
-	if (!ret)
+	if (!ret) {
 		vp->mtrr = mtrr;
+		/*
+		 * After the TSC offset: the deadline is in guest TSC units.
+		 * As the guest's WRMSR: ignored unless LVTT is in
+		 * TSC-deadline mode, 0 disarms.
+		 */
+		for (i = 0; i < n; i++)
+			if (e[i].index == VGEN_MSR_TSC_DEADLINE_IDX)
+				vgen_lapic_msr(vp->lapic, e[i].index, true,
+					       &e[i].data);
+	}
 	mutex_unlock(&vp->run_lock);
+	kfree(e);
 	kfree(st);
 	return ret;
 }

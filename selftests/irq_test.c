@@ -552,4 +552,80 @@ TEST(x2apic)
 	close(part);
 }
 
+struct one_msr {
+	struct vgen_msrs h;
+	struct vgen_msr_entry e[1];
+};
+
+static long tsc_deadline_io(int vp, unsigned long req, uint64_t *v)
+{
+	struct one_msr m;
+	long r;
+
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = 1;
+	m.e[0].index = 0x6e0;
+	m.e[0].data = *v;
+	r = __vgen_ioctl(vp, req, &m);
+	*v = m.e[0].data;
+	return r;
+}
+
+/*
+ * IA32_TSC_DEADLINE (0x6e0) in VGEN_GET/SET_MSRS: an unsupported index
+ * without TSC-deadline in CPUID or without an in-kernel APIC; with it,
+ * SET behaves as the guest's WRMSR (ignored unless LVTT is in
+ * TSC-deadline mode, 0 disarms) and GET returns the armed deadline, so a
+ * saved deadline can be restored.
+ */
+TEST(tsc_deadline_msr)
+{
+	struct vgen_lapic_state s;
+	uint64_t v = 0;
+	int part, vp;
+
+	part = create_partition(1, 0, NULL, 0);
+	if (part < 0)
+		SKIP(return, "/dev/vgen not present");
+	vp = create_vp(part, 0);
+	EXPECT_EQ(-EINVAL, tsc_deadline_io(vp, VGEN_GET_MSRS, &v));
+	close(vp);
+	close(part);
+
+	part = create_partition(1, VGEN_PARTITION_USER_MODE_APIC, NULL, 1);
+	vp = create_vp(part, 0);
+	EXPECT_EQ(-EINVAL, tsc_deadline_io(vp, VGEN_GET_MSRS, &v));
+	close(vp);
+	close(part);
+
+	part = create_partition(1, 0, NULL, 1);
+	vp = create_vp(part, 0);
+	get_lapic(vp, &s);
+	set_reg(&s, R_SVR, 0x1ff);
+	set_lapic(vp, &s);
+	/* One-shot mode (masked at reset): writes are ignored. */
+	v = 1ULL << 62;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_SET_MSRS, &v));
+	v = 5;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_GET_MSRS, &v));
+	EXPECT_EQ(0, v);
+	/* TSC-deadline mode (LVTT 18:17 = 10b), vector 0x40: armed, read back. */
+	get_lapic(vp, &s);
+	set_reg(&s, R_LVTT, (2U << 17) | 0x40);
+	set_lapic(vp, &s);
+	v = 1ULL << 62;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_SET_MSRS, &v));
+	v = 0;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_GET_MSRS, &v));
+	EXPECT_EQ(1ULL << 62, v);
+	/* 0 disarms. */
+	v = 0;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_SET_MSRS, &v));
+	v = 5;
+	EXPECT_EQ(0, tsc_deadline_io(vp, VGEN_GET_MSRS, &v));
+	EXPECT_EQ(0, v);
+	close(vp);
+	close(part);
+}
+
 TEST_HARNESS_MAIN

@@ -1143,6 +1143,14 @@ struct vgen_msr_entry {
  *  every MTRR but IA32_MTRRCAP: 0 (MTRRs disabled). The MTRRs are state
  *  only: memory types change nothing the software VP does (every access
  *  behaves as write-back).
+ * 0x6E0 IA32_TSC_DEADLINE, only for a VP with an in-kernel APIC whose
+ *  CPUID leaf 1 ECX has TSC-deadline (else an unsupported index): GET
+ *  returns the armed deadline in guest TSC units (0 when none is armed or
+ *  the LVT timer is not in TSC-deadline mode); SET behaves as the guest's
+ *  WRMSR after everything else in the call was applied (so a TSC entry of
+ *  the same call counts first): it arms the timer when LVTT is in
+ *  TSC-deadline mode (restore VGEN_SET_LAPIC first), 0 disarms it, and it
+ *  is ignored in the other timer modes.
  *
  * Both ioctls act on the whole call: the header and every entry are
  * checked first, and any error (non-zero @flags or @reserved, @nmsrs
