@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include "internal.h"
 
 long vgen_sys_ioctl(int fd, unsigned long req, unsigned long arg)
@@ -70,6 +71,20 @@ VGEN_EXPORT int vgen_hypervisor_open(const char *backend,
 	return first;
 }
 
+VGEN_EXPORT int vgen_hypervisor_is_available(const char *backend)
+{
+	struct vgen_hypervisor *hv;
+	int ret;
+
+	ret = vgen_hypervisor_open(backend, &hv);
+	if (ret == -EINVAL || ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return 0;
+	vgen_hypervisor_close(hv);
+	return 1;
+}
+
 VGEN_EXPORT int vgen_hypervisor_close(struct vgen_hypervisor *hv)
 {
 	if (!hv)
@@ -97,12 +112,15 @@ VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
 					      struct vgen_proto **out)
 {
 	struct vgen_proto *proto;
+	struct timespec ts;
 	int ret;
 
 	if (!hv || !cfg || !out)
 		return -EINVAL;
 	if (cfg->flags & ~VGEN_PROTO_USER_MODE_APIC)
 		return -EINVAL;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return -errno;
 	proto = calloc(1, sizeof(*proto));
 	if (!proto)
 		return -ENOMEM;
@@ -110,6 +128,8 @@ VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
 	proto->vm.fd = -1;
 	proto->vm.vp_count = cfg->vp_count;
 	proto->vm.flags = cfg->flags;
+	proto->vm.created_ns = (uint64_t)ts.tv_sec * 1000000000ULL +
+			       (uint64_t)ts.tv_nsec;
 	ret = hv->ops->new_partition(hv, cfg, &proto->vm);
 	if (ret) {
 		free(proto);

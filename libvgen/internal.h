@@ -35,6 +35,8 @@ struct vgen_range {
  * @priv: backend data.
  * @vp_count: number of VPs.
  * @flags: the VGEN_PROTO_* flags it was created with.
+ * @created_ns: CLOCK_MONOTONIC (ns) when it was created: the origin of
+ *	vgen_partition_reference_time(); never changes afterwards.
  * @ranges: guest memory ranges, indexed by slot.
  */
 struct vgen_vm {
@@ -44,6 +46,7 @@ struct vgen_vm {
 	uint32_t vp_count;
 	/* VGEN_PROTO_* flags of the configuration. */
 	uint32_t flags;
+	uint64_t created_ns;
 	struct vgen_range ranges[VGEN_MAX_MEMORY_REGIONS];
 };
 

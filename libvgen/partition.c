@@ -3,6 +3,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "internal.h"
 
@@ -57,6 +58,22 @@ VGEN_EXPORT int vgen_partition_fd(struct vgen_partition *part, int *fd)
 	if (!part || !fd)
 		return -EINVAL;
 	*fd = part->vm.fd;
+	return 0;
+}
+
+VGEN_EXPORT int vgen_partition_reference_time(struct vgen_partition *part,
+					      uint64_t *ref_100ns)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	if (!part || !ref_100ns)
+		return -EINVAL;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return -errno;
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	/* CLOCK_MONOTONIC never goes back: now >= created_ns. */
+	*ref_100ns = (now - part->vm.created_ns) / 100;
 	return 0;
 }
 

@@ -66,6 +66,36 @@ VGEN_EXPORT int vgen_proto_set_cpuid(struct vgen_proto *proto,
 	return VGEN_CALL_OPT(proto->vm.ops, set_cpuid, &proto->vm, leaves, n);
 }
 
+VGEN_EXPORT int vgen_proto_set_hv_config(struct vgen_proto *proto,
+					 const struct vgen_hv_config *cfg)
+{
+	size_t i;
+
+	if (!proto)
+		return -EINVAL;
+	if (!cfg)
+		return 0;	/* no Hyper-V configuration: the default */
+	if (cfg->flags & ~(VGEN_HV_OFFLOAD_ENLIGHTENMENTS |
+			   VGEN_HV_ALLOW_DEVICE_ASSIGNMENT))
+		return -EINVAL;
+	for (i = 0; i < sizeof(cfg->reserved) / sizeof(cfg->reserved[0]); i++)
+		if (cfg->reserved[i])
+			return -EINVAL;
+	/* No backend offers Hyper-V enlightenments or VTL2 (see vgen.h). */
+	return -EOPNOTSUPP;
+}
+
+VGEN_EXPORT int vgen_proto_set_vtl0_alias_map(struct vgen_proto *proto,
+					      uint64_t alias_bit)
+{
+	if (!proto || (alias_bit & (alias_bit - 1)))
+		return -EINVAL;
+	if (!alias_bit)
+		return 0;	/* no alias map: the default */
+	/* The alias map needs VTL2, which no backend implements. */
+	return -EOPNOTSUPP;
+}
+
 VGEN_EXPORT int vgen_proto_add_memory(struct vgen_proto *proto, uint64_t gpa,
 				      uint64_t size, void *host_va,
 				      uint32_t flags)

@@ -28,9 +28,9 @@
  * object must not be used concurrently from several threads, and a
  * processor only from the thread that bound it (or rebound it, see
  * vgen_binder_bind()). Exceptions: vgen_partition_request_yield(),
- * vgen_partition_cancel_vp(), vgen_stop_source_stop() and
- * vgen_stop_source_is_stopping() may be called from any thread at any
- * time (see each function).
+ * vgen_partition_cancel_vp(), vgen_partition_reference_time(),
+ * vgen_stop_source_stop() and vgen_stop_source_is_stopping() may be
+ * called from any thread at any time (see each function).
  *
  * BACKENDS: the same API runs guests on two hypervisors, chosen by
  * vgen_hypervisor_open():
@@ -216,6 +216,20 @@ VGEN_EXPORT int vgen_hypervisor_close(struct vgen_hypervisor *hv);
 VGEN_EXPORT int vgen_hypervisor_check_cap(struct vgen_hypervisor *hv,
 					  uint32_t cap, uint64_t *value);
 
+/**
+ * vgen_hypervisor_is_available() - can a backend be opened here?
+ * @backend: "vgen", "kvm" or NULL (any backend), as for
+ *	vgen_hypervisor_open().
+ *
+ * Opens the backend exactly like vgen_hypervisor_open() and closes it
+ * again, so the answer matches what vgen_hypervisor_open() would do now.
+ * Unlike the other functions this one returns a boolean: 1 if the
+ * backend (for NULL: at least one backend) opens, 0 if it does not
+ * (missing device, no permission, KVM API mismatch, ...).
+ * Errors: -EINVAL unknown backend name; -ENOMEM. Since LIBVGEN_0.10.
+ */
+VGEN_EXPORT int vgen_hypervisor_is_available(const char *backend);
+
 /* ------------------------------------------------------------------ */
 /* Proto-partition */
 
@@ -250,6 +264,54 @@ struct vgen_proto_config {
 VGEN_EXPORT int vgen_hypervisor_new_partition(struct vgen_hypervisor *hv,
 					      const struct vgen_proto_config *cfg,
 					      struct vgen_proto **out);
+
+/* struct vgen_hv_config.flags */
+#define VGEN_HV_OFFLOAD_ENLIGHTENMENTS	(1U << 0)
+#define VGEN_HV_ALLOW_DEVICE_ASSIGNMENT	(1U << 1)
+
+/**
+ * struct vgen_hv_config - Hyper-V configuration (the model's HvConfig).
+ * @flags: VGEN_HV_OFFLOAD_ENLIGHTENMENTS (use the hypervisor's built-in
+ *	enlightenments), VGEN_HV_ALLOW_DEVICE_ASSIGNMENT.
+ * @vtl2: 0 = no VTL2; anything else requests VTL2 support.
+ * @reserved: must be zero.
+ */
+struct vgen_hv_config {
+	uint32_t flags;
+	uint32_t vtl2;
+	uint64_t reserved[4];
+};
+
+/**
+ * vgen_proto_set_hv_config() - give the partition a Hyper-V configuration.
+ * @proto: the proto-partition.
+ * @cfg: the configuration, or NULL for none (the default: no Hyper-V
+ *	enlightenments; accepted as a no-op).
+ *
+ * A partition with a Hyper-V configuration offers the guest the Hyper-V
+ * interface (enlightenments, optionally VTL2). Neither backend implements
+ * it: vgen's software VP and libvgen's KVM backend have no Hyper-V
+ * enlightenments and no VTL2, so every valid non-NULL @cfg (even one with
+ * @flags and @vtl2 zero) fails with -EOPNOTSUPP and changes nothing.
+ * Errors: -EINVAL NULL @proto, unknown flag or non-zero @reserved;
+ * -EOPNOTSUPP as above. Since LIBVGEN_0.10.
+ */
+VGEN_EXPORT int vgen_proto_set_hv_config(struct vgen_proto *proto,
+					 const struct vgen_hv_config *cfg);
+
+/**
+ * vgen_proto_set_vtl0_alias_map() - set the VTL0 alias map offset.
+ * @proto: the proto-partition.
+ * @alias_bit: the offset (a power of 2) at which VTL0's view of memory is
+ *	mapped into VTL2, or 0 for no alias map (the default; a no-op).
+ *
+ * The alias map only exists with VTL2, which neither backend implements,
+ * so a valid non-zero @alias_bit fails with -EOPNOTSUPP on both.
+ * Errors: -EINVAL NULL @proto or @alias_bit not a power of 2;
+ * -EOPNOTSUPP as above. Since LIBVGEN_0.10.
+ */
+VGEN_EXPORT int vgen_proto_set_vtl0_alias_map(struct vgen_proto *proto,
+					      uint64_t alias_bit);
 
 /**
  * vgen_proto_close() - abandon a proto-partition without building it.
@@ -380,6 +442,24 @@ VGEN_EXPORT int vgen_partition_vp_count(struct vgen_partition *part,
  * For raw ioctls not wrapped by the library. Errors: -EINVAL.
  */
 VGEN_EXPORT int vgen_partition_fd(struct vgen_partition *part, int *fd);
+
+/**
+ * vgen_partition_reference_time() - the partition's reference time.
+ * @part: the partition.
+ * @ref_100ns: receives the time in 100 ns units since the partition was
+ *	created (by vgen_hypervisor_new_partition()).
+ *
+ * The Hyper-V-style reference time of the model's VM state. Neither
+ * kernel offers a partition clock, so libvgen computes it on both
+ * backends from CLOCK_MONOTONIC, read when the partition was created and
+ * at each call: it starts near 0, never decreases, keeps counting while
+ * no VP runs (but not while the host is suspended, like CLOCK_MONOTONIC),
+ * is not visible to the guest (no reference time MSR or TSC page) and is
+ * not part of any saved state. Any thread may call it at any time.
+ * Errors: -EINVAL NULL argument. Since LIBVGEN_0.10.
+ */
+VGEN_EXPORT int vgen_partition_reference_time(struct vgen_partition *part,
+					      uint64_t *ref_100ns);
 
 /**
  * vgen_partition_map_range() - add guest memory to a built partition.

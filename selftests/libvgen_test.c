@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "vgen_test.h"
@@ -318,6 +319,120 @@ TEST_F(objects, life_cycle)
 	vgen_partition_close(part);
 	vgen_hypervisor_close(hv);
 	munmap(mem, 8 << 20);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* vgen_hypervisor_is_available() agrees with vgen_hypervisor_open(). */
+TEST_F(objects, is_available)
+{
+	int avail = vgen_hypervisor_is_available(variant->name);
+
+	EXPECT_EQ(self->err == 0, avail);
+	EXPECT_EQ(-EINVAL, vgen_hypervisor_is_available("bogus"));
+	EXPECT_EQ(vgen_test_backend_check(NULL) == 0,
+		  vgen_hypervisor_is_available(NULL));
+	if (avail)
+		EXPECT_EQ(1, vgen_hypervisor_is_available(NULL));
+}
+
+/*
+ * The Hyper-V configuration and the VTL0 alias map are refused with
+ * -EOPNOTSUPP (no backend has enlightenments or VTL2), bad arguments with
+ * -EINVAL, the defaults accepted; the proto-partition still builds.
+ */
+TEST_F(objects, hv_config_and_alias_map)
+{
+	struct vgen_proto_config cfg = { .vp_count = 1 };
+	struct vgen_hv_config hvc;
+	struct vgen_hypervisor *hv;
+	struct vgen_proto *proto;
+	struct vgen_partition *part;
+
+	if (self->err)
+		SKIP(return, "backend %s not available: %s", variant->name,
+		     strerror(-self->err));
+	ASSERT_EQ(0, vgen_hypervisor_open(variant->name, &hv));
+	ASSERT_EQ(0, vgen_hypervisor_new_partition(hv, &cfg, &proto));
+
+	EXPECT_EQ(-EINVAL, vgen_proto_set_hv_config(NULL, NULL));
+	EXPECT_EQ(0, vgen_proto_set_hv_config(proto, NULL));
+	memset(&hvc, 0, sizeof(hvc));
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_hv_config(proto, &hvc));
+	hvc.flags = VGEN_HV_OFFLOAD_ENLIGHTENMENTS;
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_hv_config(proto, &hvc));
+	hvc.flags = VGEN_HV_ALLOW_DEVICE_ASSIGNMENT;
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_hv_config(proto, &hvc));
+	hvc.flags = 0;
+	hvc.vtl2 = 1;
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_hv_config(proto, &hvc));
+	hvc.vtl2 = 0;
+	hvc.flags = 1U << 2;
+	EXPECT_EQ(-EINVAL, vgen_proto_set_hv_config(proto, &hvc));
+	hvc.flags = 0;
+	hvc.reserved[3] = 1;
+	EXPECT_EQ(-EINVAL, vgen_proto_set_hv_config(proto, &hvc));
+
+	EXPECT_EQ(-EINVAL, vgen_proto_set_vtl0_alias_map(NULL, 0));
+	EXPECT_EQ(0, vgen_proto_set_vtl0_alias_map(proto, 0));
+	EXPECT_EQ(-EINVAL, vgen_proto_set_vtl0_alias_map(proto, 3ULL << 40));
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_vtl0_alias_map(proto,
+							     1ULL << 40));
+	EXPECT_EQ(-EOPNOTSUPP, vgen_proto_set_vtl0_alias_map(proto,
+							     1ULL << 63));
+
+	ASSERT_EQ(0, vgen_proto_build(proto, &part));
+	vgen_partition_close(part);
+	vgen_hypervisor_close(hv);
+}
+
+/*
+ * The reference time counts 100 ns units from the partition's creation:
+ * the first read is bounded by the CLOCK_MONOTONIC time elapsed since just
+ * before the creation, and two reads around a 1 ms sleep differ by at
+ * least 1 ms and at most the time measured around them.
+ */
+TEST_F(objects, reference_time)
+{
+	struct vgen_proto_config cfg = { .vp_count = 1 };
+	struct timespec ms = { .tv_nsec = 1000000 };
+	struct vgen_hypervisor *hv;
+	struct vgen_proto *proto;
+	struct vgen_partition *part;
+	uint64_t before, t0, t1, t2, a, b;
+
+	if (self->err)
+		SKIP(return, "backend %s not available: %s", variant->name,
+		     strerror(-self->err));
+	ASSERT_EQ(0, vgen_hypervisor_open(variant->name, &hv));
+	before = mono_ns();
+	ASSERT_EQ(0, vgen_hypervisor_new_partition(hv, &cfg, &proto));
+	ASSERT_EQ(0, vgen_proto_build(proto, &part));
+	ASSERT_EQ(0, vgen_partition_reference_time(part, &t0));
+	a = mono_ns();
+	EXPECT_LE(t0, (a - before) / 100 + 1);
+
+	EXPECT_EQ(-EINVAL, vgen_partition_reference_time(NULL, &t1));
+	EXPECT_EQ(-EINVAL, vgen_partition_reference_time(part, NULL));
+
+	a = mono_ns();
+	ASSERT_EQ(0, vgen_partition_reference_time(part, &t1));
+	ASSERT_EQ(0, clock_nanosleep(CLOCK_MONOTONIC, 0, &ms, NULL));
+	ASSERT_EQ(0, vgen_partition_reference_time(part, &t2));
+	b = mono_ns();
+	EXPECT_LE(t0, t1);
+	EXPECT_LT(t1, t2);
+	EXPECT_LE(10000, t2 - t1);
+	EXPECT_LE(t2 - t1, (b - a) / 100 + 1);
+
+	vgen_partition_close(part);
+	vgen_hypervisor_close(hv);
 }
 
 TEST_HARNESS_MAIN
