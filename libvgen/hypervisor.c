@@ -74,13 +74,19 @@ VGEN_EXPORT int vgen_hypervisor_open(const char *backend,
 VGEN_EXPORT int vgen_hypervisor_is_available(const char *backend)
 {
 	struct vgen_hypervisor *hv;
+	size_t i;
 	int ret;
 
+	for (i = 0; backend && i < VGEN_NR_BACKENDS; i++)
+		if (strcmp(backend, vgen_backends[i]->name) == 0)
+			break;
+	if (i == VGEN_NR_BACKENDS)
+		return -EINVAL;
 	ret = vgen_hypervisor_open(backend, &hv);
-	if (ret == -EINVAL || ret == -ENOMEM)
+	if (ret == -ENOMEM)
 		return ret;
 	if (ret)
-		return 0;
+		return 0;	/* any other failure: not available */
 	vgen_hypervisor_close(hv);
 	return 1;
 }
