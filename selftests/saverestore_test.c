@@ -182,8 +182,15 @@ static void sr_restore(struct vcpu *vcpu, const struct sr_vp_state *s)
 	TEST_ASSERT(!memcmp(&now.sregs, &s->sregs, sizeof(s->sregs)),
 		    "VP %u: sregs differ after restore", vcpu->index);
 	for (i = 0; i < SR_NMSRS; i++) {
+		/*
+		 * The TSC keeps counting, so it reads at least the saved
+		 * value; not on KVM: a TSC write close to another vCPU's
+		 * recent one is "synchronized" to that vCPU's offset
+		 * (kvm_synchronize_tsc), which can put it slightly behind.
+		 */
 		if (i == SR_TSC_POS)
-			TEST_ASSERT(now.msrs[i].data >= s->msrs[i].data,
+			TEST_ASSERT(strcmp(vgen_test_backend, "vgen") ||
+				    now.msrs[i].data >= s->msrs[i].data,
 				    "VP %u: TSC went back", vcpu->index);
 		else
 			TEST_ASSERT(now.msrs[i].data == s->msrs[i].data,
