@@ -358,22 +358,37 @@ static int vgen_nl_fill_vp(struct sk_buff *skb, struct vgen_partition *part,
 	return 0;
 }
 
+/*
+ * vgen_nl_request_partition() - the partition (with a reference) named by
+ * a do request's VGEN_A_PARTITION_ID, if the caller may see it.
+ *
+ * Return: 0, -EINVAL (missing attribute) or -ENOENT.
+ */
+static int vgen_nl_request_partition(struct sk_buff *skb,
+				     struct genl_info *info,
+				     struct vgen_partition **partp)
+{
+	struct vgen_nl_caller caller;
+
+	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID))
+		return -EINVAL;
+	vgen_nl_caller_init(&caller, skb);
+	*partp = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
+				     &caller, info->extack);
+	return *partp ? 0 : -ENOENT;
+}
+
 /* VGEN_CMD_GET_PARTITION without NLM_F_DUMP: one partition. */
 static int vgen_nl_get_partition_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct vgen_partition *part;
-	struct vgen_nl_caller caller;
 	struct sk_buff *msg;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID))
-		return -EINVAL;
-	vgen_nl_caller_init(&caller, skb);
-	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
-				   &caller, info->extack);
-	if (!part)
-		return -ENOENT;
+	ret = vgen_nl_request_partition(skb, info, &part);
+	if (ret)
+		return ret;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
@@ -401,18 +416,16 @@ static int vgen_nl_request_vp(struct sk_buff *skb, struct genl_info *info,
 			      struct vgen_vp **vpp)
 {
 	struct vgen_partition *part;
-	struct vgen_nl_caller caller;
 	struct vgen_vp *vp;
 	u32 index;
+	int ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID) ||
 	    GENL_REQ_ATTR_CHECK(info, VGEN_A_VP_INDEX))
 		return -EINVAL;
-	vgen_nl_caller_init(&caller, skb);
-	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
-				   &caller, info->extack);
-	if (!part)
-		return -ENOENT;
+	ret = vgen_nl_request_partition(skb, info, &part);
+	if (ret)
+		return ret;
 	index = nla_get_u32(info->attrs[VGEN_A_VP_INDEX]);
 	vp = index < part->vp_count ? vgen_nl_vp(part, index) : NULL;
 	if (!vp) {
@@ -560,19 +573,14 @@ static int vgen_nl_get_irq_routes_doit(struct sk_buff *skb,
 {
 	struct vgen_irq_line_info *lines;
 	struct vgen_partition *part;
-	struct vgen_nl_caller caller;
 	struct sk_buff *msg;
 	unsigned int i;
 	void *hdr;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, VGEN_A_PARTITION_ID))
-		return -EINVAL;
-	vgen_nl_caller_init(&caller, skb);
-	part = vgen_nl_get_visible(nla_get_u32(info->attrs[VGEN_A_PARTITION_ID]),
-				   &caller, info->extack);
-	if (!part)
-		return -ENOENT;
+	ret = vgen_nl_request_partition(skb, info, &part);
+	if (ret)
+		return ret;
 	lines = kcalloc(VGEN_IOAPIC_PINS, sizeof(*lines), GFP_KERNEL);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	ret = -ENOMEM;
